@@ -1,0 +1,72 @@
+"""Reads about stock that orders and screens need."""
+
+from collections import Counter
+
+from .models import SKU, StockLevel, Warehouse
+
+
+def quantities_by_sku(lines) -> Counter:
+    needed = Counter()
+    for line in lines:
+        if line.sku_id is not None:
+            needed[line.sku_id] += line.quantity
+    return needed
+
+
+def quantities_by_sku_code(lines) -> dict[str, int]:
+    needed = quantities_by_sku(lines)
+    codes = dict(SKU.objects.filter(pk__in=needed).values_list("pk", "code"))
+    return {codes[sku_id]: quantity for sku_id, quantity in sorted(needed.items())}
+
+
+def _available_by_warehouse(sku_ids) -> dict[int, dict[int, int]]:
+    available: dict[int, dict[int, int]] = {}
+    rows = StockLevel.objects.filter(sku_id__in=sku_ids).values_list("warehouse_id", "sku_id", "on_hand", "reserved")
+    for warehouse_id, sku_id, on_hand, reserved in rows:
+        available.setdefault(warehouse_id, {})[sku_id] = on_hand - reserved
+    return available
+
+
+def stock_shortages_for_order(order, warehouse_id: int, lines=None) -> list[dict]:
+    """What the warehouse lacks to ship the whole order: [{sku, needed, available}]."""
+    needed = quantities_by_sku(order.lines.all() if lines is None else lines)
+    in_stock = _available_by_warehouse(needed).get(warehouse_id, {})
+    short = {sku_id: qty for sku_id, qty in needed.items() if in_stock.get(sku_id, 0) < qty}
+    codes = dict(SKU.objects.filter(pk__in=short).values_list("pk", "code"))
+    return [
+        {"sku": codes[sku_id], "needed": qty, "available": max(in_stock.get(sku_id, 0), 0)}
+        for sku_id, qty in sorted(short.items())
+    ]
+
+
+def stock_shortages_in_any_warehouse(lines) -> list[dict]:
+    """SKUs that no single active warehouse has enough of: [{sku, needed, available (the most in one)}]."""
+    needed = quantities_by_sku(lines)
+    active = set(Warehouse.objects.filter(is_active=True).values_list("pk", flat=True))
+    best = Counter()
+    for warehouse_id, in_stock in _available_by_warehouse(needed).items():
+        if warehouse_id in active:
+            for sku_id, available in in_stock.items():
+                best[sku_id] = max(best[sku_id], available)
+    short = {sku_id: qty for sku_id, qty in needed.items() if best[sku_id] < qty}
+    codes = dict(SKU.objects.filter(pk__in=short).values_list("pk", "code"))
+    return [{"sku": codes[sku_id], "needed": qty, "available": best[sku_id]} for sku_id, qty in sorted(short.items())]
+
+
+def warehouse_for_order(order, lines) -> Warehouse | None:
+    """The warehouse to ship the whole order from, or None if none can.
+
+    Preferred: one that serves the ship-to region, then the lower priority
+    number, then the one with most of the order's goods on the shelf.
+    """
+    needed = quantities_by_sku(lines)
+    if not needed:
+        return None
+    available = _available_by_warehouse(needed)
+    candidates = []
+    for warehouse in Warehouse.objects.filter(is_active=True):
+        in_stock = available.get(warehouse.pk, {})
+        if all(in_stock.get(sku_id, 0) >= qty for sku_id, qty in needed.items()):
+            serves = warehouse.serves(province=order.ship_province, country=order.ship_country)
+            candidates.append((not serves, warehouse.priority, -sum(in_stock.values()), warehouse.pk, warehouse))
+    return min(candidates)[-1] if candidates else None

@@ -1,0 +1,1 @@
+from . import orders  # noqa: F401 - registers the order admin

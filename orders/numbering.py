@@ -1,0 +1,20 @@
+"""Document numbers without gaps: taken inside the transaction that uses them."""
+
+from django.db import transaction
+
+from .models import NumberSequence
+
+
+def take_numbers(series: str, count: int = 1) -> range:
+    """Reserve ``count`` consecutive values of ``series``; locks the series row."""
+    with transaction.atomic():
+        NumberSequence.objects.get_or_create(name=series)
+        sequence = NumberSequence.objects.select_for_update().get(name=series)
+        first = sequence.last_value + 1
+        sequence.last_value += count
+        sequence.save(update_fields=["last_value"])
+    return range(first, first + count)
+
+
+def take_number(series: str) -> int:
+    return take_numbers(series)[0]

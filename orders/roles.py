@@ -1,0 +1,116 @@
+"""The roles, as Groups with exactly these permissions (set idempotently by
+``manage.py setup_roles``, which ``seed_demo`` also runs)."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+
+ORDER_READ = [
+    "orders.view_order",
+    "orders.view_orderline",
+    "orders.view_orderevent",
+    "orders.view_channel",
+]
+STOCK_READ = ["inventory.view_warehouse", "inventory.view_sku", "inventory.view_skualias", "inventory.view_stocklevel", "inventory.view_stockmovement"]
+FINANCE_READ = ["finance.view_payment", "finance.view_refund", "finance.view_invoice"]
+AFTERSALES_READ = ["aftersales.view_returnrequest", "aftersales.view_returnline"]
+
+ROLE_PERMISSIONS = {
+    # Runs the order flow end to end, from payment to completion.
+    "Clerk": [
+        *ORDER_READ,
+        *STOCK_READ,
+        *AFTERSALES_READ,
+        "orders.view_customer",
+        "orders.add_order",
+        "orders.change_order",
+        "orders.view_buyer_contact",
+        "orders.view_order_amounts",
+        "orders.mark_order_paid",
+        "orders.approve_order",
+        "orders.allocate_order",
+        "orders.pick_order",
+        "orders.pack_order",
+        "orders.ship_order",
+        "orders.confirm_delivery",
+        "orders.complete_order",
+        "orders.hold_order",
+        "orders.release_order",
+        "orders.cancel_order",
+        "orders.flag_exception",
+        "orders.resolve_exception",
+        "inventory.add_skualias",
+        "inventory.change_skualias",
+    ],
+    # Allocates, picks, packs and ships; never sees phones, prices or amounts.
+    "Warehouse": [
+        *ORDER_READ,
+        *STOCK_READ,
+        "orders.allocate_order",
+        "orders.pick_order",
+        "orders.pack_order",
+        "orders.ship_order",
+        "orders.flag_exception",
+        "inventory.receive_stock",
+    ],
+    # Talks to buyers: holds orders, corrects addresses, opens returns; no allocation or shipping.
+    "Customer service": [
+        *ORDER_READ,
+        *AFTERSALES_READ,
+        *FINANCE_READ,
+        "orders.view_customer",
+        "orders.change_order",
+        "orders.view_buyer_contact",
+        "orders.view_order_amounts",
+        "orders.hold_order",
+        "orders.release_order",
+        "orders.confirm_delivery",
+        "orders.flag_exception",
+        "orders.resolve_exception",
+        "aftersales.open_return",
+        "inventory.view_sku",
+    ],
+    # Sees money and works the money records; runs no order transition.
+    "Finance": [
+        *ORDER_READ,
+        *AFTERSALES_READ,
+        *FINANCE_READ,
+        "orders.view_customer",
+        "orders.change_customer",
+        "orders.view_order_amounts",
+        "finance.approve_refund",
+        "finance.pay_refund",
+        "finance.issue_invoice",
+        "finance.void_invoice",
+    ],
+}
+# Supervisor: everything in our four apps, including what the others may not
+# (cancelling an order whose stock is reserved, say).
+SUPERVISOR = "Supervisor"
+OUR_APPS = ("orders", "inventory", "aftersales", "finance")
+
+
+def _permissions(codes: list[str]) -> list[Permission]:
+    query = Q()
+    for code in codes:
+        app_label, codename = code.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(query))
+    missing = set(codes) - {f"{p.content_type.app_label}.{p.codename}" for p in found}
+    if missing:
+        raise LookupError(f"Unknown permissions (run migrate first?): {sorted(missing)}")
+    return found
+
+
+@transaction.atomic
+def roles_setup() -> dict[str, Group]:
+    """Create or correct the role groups; safe to run any number of times."""
+    groups = {}
+    for name, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(_permissions(codes))
+        groups[name] = group
+    supervisor, _ = Group.objects.get_or_create(name=SUPERVISOR)
+    supervisor.permissions.set(Permission.objects.filter(content_type__app_label__in=OUR_APPS))
+    groups[SUPERVISOR] = supervisor
+    return groups
