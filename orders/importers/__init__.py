@@ -1,0 +1,1 @@
+"""Order files in: the platforms' export formats, read into our orders through the services."""

@@ -1,0 +1,310 @@
+"""Platform files read as rows of clean text, streamed.
+
+Every channel and settlement importer reads its file through ``read_rows``:
+it finds the encoding, the delimiter and the header row, undoes the
+spreadsheet tricks the platforms play on cells (``="123"`` text formulas,
+leading ``'``, backticks, ``\\t``), and yields one ``Row`` per data line with
+its line number, without ever holding the whole file in memory.
+
+Encoding: a BOM wins; otherwise the file is UTF-8 if *all* of it decodes as
+strict UTF-8, else GB18030 (a superset of GBK and GB2312). Guessing libraries
+(chardet, charset-normalizer) look at a sample and can call a GBK file Big5
+or a UTF-8 file Latin-1; this rule cannot, because no GBK text of Chinese
+characters is valid UTF-8 (GOTCHAS 1).
+"""
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.errors import DomainError
+
+CHUNK = 1 << 20
+# Header rows are looked for this far into a file (Alipay puts 4 lines of "#" preamble first).
+HEADER_SEARCH_ROWS = 30
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+
+csv.field_size_limit(16 * 1024 * 1024)  # a buyer's note may be long; a cell is never this long
+
+
+class FileProblem(DomainError):
+    """The file as a whole cannot be read (encoding, no header, missing columns)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # 1-based line (CSV) or row (XLSX) number in the file, for error reports
+    cells: dict[str, str]  # normalised header -> cleaned text ("" when empty or absent)
+
+    def get(self, *names: str) -> str:
+        """The first non-empty cell among ``names`` (normalised header names)."""
+        for name in names:
+            value = self.cells.get(name, "")
+            if value:
+                return value
+        return ""
+
+
+# --- headers and cells ---------------------------------------------------------------------
+
+
+_HEADER_NOISE = re.compile(r"[\s\"'`\ufeff]")
+
+
+def normalise_header(name) -> str:
+    """One spelling of a column name: full-width forms folded (NFKC), spaces,
+    quotes, backticks and BOMs removed, lower case. ``"收货地址 "`` and
+    ``收货地址``, ``收入金额（+元）`` and ``收入金额(+元)`` are the same column."""
+    return _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", str(name or ""))).lower()
+
+
+def clean_cell(value) -> str:
+    """Cell text as the seller typed it: ``="123"`` → ``123``, ``'138…`` → ``138…``,
+    `` `abc`` → ``abc``, surrounding whitespace and tabs stripped."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return _text_of_spreadsheet_value(value)
+    text = value.strip().replace("\ufeff", "")
+    if text.startswith('="') and text.endswith('"'):
+        text = text[2:-1]
+    text = text.lstrip("'`").strip()
+    return text
+
+
+def _text_of_spreadsheet_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+_AMOUNT_NOISE = re.compile(r"[\s¥￥$€£,]|CNY|RMB|USD|EUR|元")
+
+
+def parse_amount(text: str, *, decimal_comma: bool = False, blank=None) -> Decimal | None:
+    """``"¥1,299.00"`` → ``Decimal("1299.00")``; ``"(5.00)"`` → ``-5.00``;
+    ``decimal_comma``: ``"1.299,00"`` → ``1299.00`` (EU marketplaces).
+    Empty text gives ``blank``; anything else that is not a number raises ValueError."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not text:
+        return blank
+    negative = text.startswith("(") and text.endswith(")")
+    if negative:
+        text = text[1:-1]
+    if decimal_comma:
+        text = text.replace(".", "").replace(",", ".")
+    text = _AMOUNT_NOISE.sub("", text)
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_("“%(text)s” is not an amount.") % {"text": text}) from None
+    if not amount.is_finite():
+        raise ValueError(_("“%(text)s” is not an amount.") % {"text": text})
+    return -amount if negative else amount
+
+
+_CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_SPACED_OFFSET = re.compile(r"\s+([+-]\d{2}):?(\d{2})$")
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
+                 "%m/%d/%y", "%m/%d/%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y")
+
+
+def parse_datetime(text: str, *, tz=None) -> datetime | None:
+    """A platform timestamp as an aware datetime; ``None`` for empty text.
+
+    Understands ISO 8601 with or without offset, ``2025-12-06 10:37:33 -0500``
+    (Shopify), ``2012年12月29日 00:00:00`` (Alipay), ``2024/1/2 10:11``, a
+    trailing ``UTC``, and ``MM/DD/YY`` (Amazon). A time without offset is in
+    ``tz`` (default: the seller's TIME_ZONE). Raises ValueError otherwise."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not text:
+        return None
+    zone = tz or timezone.get_default_timezone()
+    text = _CHINESE_DATE.sub(lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", text)
+    if text.endswith(" UTC") or text.endswith(" GMT"):
+        text, zone = text[:-4], ZoneInfo("UTC")
+    text = _SPACED_OFFSET.sub(r"\1\2", text)
+    parsed = None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in _DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        raise ValueError(_("“%(text)s” is not a date and time.") % {"text": text})
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed
+
+
+def parse_quantity(text: str) -> int:
+    """A positive whole number of units; ``"2.0"`` (spreadsheets) is 2."""
+    try:
+        amount = parse_amount(text)
+    except ValueError:
+        amount = None
+    if amount is None or amount != amount.to_integral_value() or amount <= 0:
+        raise ValueError(_("“%(text)s” is not a quantity.") % {"text": text})
+    return int(amount)
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def detect_encoding(binary) -> str:
+    """``utf-8-sig``, ``utf-16`` or ``gb18030`` for a seekable binary file; leaves it at the start."""
+    binary.seek(0)
+    head = binary.read(4)
+    binary.seek(0)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        while chunk := binary.read(CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        encoding = "utf-8-sig"  # also strips a BOM that is not at byte 0 of the first chunk
+    except UnicodeDecodeError:
+        encoding = "gb18030"
+    binary.seek(0)
+    return encoding
+
+
+def _csv_lines(binary, encoding: str, delimiter: str | None) -> Iterator[tuple[int, list[str]]]:
+    text = io.TextIOWrapper(binary, encoding=encoding, errors="strict", newline="")
+    if delimiter is None:
+        first = text.readline()
+        text.seek(0)
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        last_line = 0
+        for cells in reader:
+            yield last_line + 1, cells  # the line the record starts on; a quoted note may span several
+            last_line = reader.line_num
+    except UnicodeDecodeError as error:
+        raise FileProblem(
+            _("The file is not valid %(encoding)s text near line %(line)s.") % {"encoding": encoding, "line": reader.line_num}
+        ) from error
+    except csv.Error as error:
+        raise FileProblem(_("Line %(line)s is not valid CSV: %(error)s") % {"line": reader.line_num, "error": error}) from error
+    finally:
+        text.detach()
+
+
+def _xlsx_lines(binary) -> Iterator[tuple[int, list]]:
+    from openpyxl import load_workbook  # only XLSX uploads pay for importing it
+
+    try:
+        workbook = load_workbook(binary, read_only=True, data_only=True)
+    except Exception as error:  # zipfile / XML errors of a damaged workbook
+        raise FileProblem(_("The spreadsheet cannot be opened: %(error)s") % {"error": error}) from error
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, list(values)
+    finally:
+        workbook.close()
+
+
+def open_binary(source) -> io.BufferedIOBase:
+    """A seekable binary file for a path, bytes or an (uploaded) file object."""
+    if isinstance(source, (str, Path)):
+        return open(source, "rb")  # noqa: SIM115 - the caller's context closes it
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    if hasattr(source, "open") and not hasattr(source, "read"):
+        source = source.open("rb")
+    return source
+
+
+def read_rows(
+    source,
+    *,
+    required: tuple[str, ...] = (),
+    delimiter: str | None = None,
+    skip: Callable[[list[str]], bool] | None = None,
+    stop: Callable[[list[str]], bool] | None = None,
+) -> Iterator[Row]:
+    """The data rows of a CSV/TSV/XLSX file, by header name.
+
+    The header is the first row (within HEADER_SEARCH_ROWS) that holds every
+    ``required`` column; lines before it are preamble. ``skip(cells)`` drops a
+    line (``#`` comments, blank lines are always dropped); ``stop(cells)`` ends
+    the data (a summary block). Header names are normalised (normalise_header).
+    Raises FileProblem when the file is empty, unreadable or lacks a column.
+    """
+    binary = open_binary(source)
+    if binary.seekable():
+        binary.seek(0)
+    head = binary.read(8)
+    binary.seek(0)
+    if not head:
+        raise FileProblem(_("The file is empty."))
+    if head.startswith(XLS_MAGIC):
+        raise FileProblem(_("This is an old Excel 97–2003 (.xls) file; save it as .xlsx or CSV and upload that."))
+    if head.startswith(XLSX_MAGIC):
+        lines = _xlsx_lines(binary)
+    else:
+        lines = _csv_lines(binary, detect_encoding(binary), delimiter)
+
+    wanted = [normalise_header(name) for name in required]
+    header, best_missing = None, list(required)
+    for number, raw in lines:
+        cells = [clean_cell(value) for value in raw]
+        if not any(cells) or (skip and skip(cells)):
+            continue
+        if header is None:
+            names = [normalise_header(cell) for cell in cells]
+            missing = [label for label, name in zip(required, wanted, strict=True) if name not in names]
+            if not missing:
+                header = names
+            elif len(missing) < len(best_missing):
+                best_missing = missing
+            if header is None and number >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        if stop and stop(cells):
+            return
+        yield Row(number, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False)))
+    if header is None:
+        if wanted and len(best_missing) < len(required):
+            raise FileProblem(
+                _("The file lacks the required columns: %(columns)s.") % {"columns": ", ".join(best_missing)}
+            )
+        raise FileProblem(
+            _("No header row with the columns %(columns)s was found; is this the right file for this format?")
+            % {"columns": ", ".join(required) or _("of a header")}
+        )
+
+
+def comment_line(cells: list[str]) -> bool:
+    """Alipay's ``#`` preamble and footer lines."""
+    return cells[0].startswith("#")

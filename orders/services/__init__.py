@@ -1,0 +1,64 @@
+"""Order services: the only code that changes an order.
+
+Each service runs in one transaction, locks the order first (then its lines,
+then stock, then finance rows), checks the permission the transition declares,
+writes the timeline event and schedules side effects after commit.
+
+``actor`` is the user who asked; ``None`` means the system itself (a scheduled
+job, an import), which is not subject to role permissions. ``at`` is when it
+happened: now, unless an import or the demo replays a platform's own timestamps.
+
+Callers import from here (``from orders import services``); the modules of
+this package group the services by what they do.
+"""
+
+from .corrections import (
+    ADDRESS_FINAL_STATUSES,
+    EDITABLE_FIELDS,
+    SHIP_TO_FIELDS,
+    order_details_problems,
+    order_editable_fields,
+    order_update_details,
+)
+from .creation import LineInput, order_create
+from .exceptions import exception_owner_notify, order_flag_exception, order_resolve_exception
+from .lifecycle import (
+    order_allocate,
+    order_approve,
+    order_cancel,
+    order_complete,
+    order_confirm_delivery,
+    order_hold,
+    order_mark_paid,
+    order_pack,
+    order_release,
+    order_ship,
+    order_start_picking,
+)
+from .steps import ACTION_LABELS
+
+__all__ = [
+    "ACTION_LABELS",
+    "ADDRESS_FINAL_STATUSES",
+    "EDITABLE_FIELDS",
+    "SHIP_TO_FIELDS",
+    "LineInput",
+    "exception_owner_notify",
+    "order_allocate",
+    "order_approve",
+    "order_cancel",
+    "order_complete",
+    "order_confirm_delivery",
+    "order_create",
+    "order_details_problems",
+    "order_editable_fields",
+    "order_flag_exception",
+    "order_hold",
+    "order_mark_paid",
+    "order_pack",
+    "order_release",
+    "order_resolve_exception",
+    "order_ship",
+    "order_start_picking",
+    "order_update_details",
+]

@@ -1,0 +1,192 @@
+"""The order's transitions from payment to completion, hold and cancellation."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from finance import services as finance_services
+from finance.models import PaymentMethod
+from inventory import locks as stock_locks
+from inventory import selectors as stock_selectors
+from inventory import services as stock_services
+
+from .. import events, locks
+from ..errors import DomainError
+from ..models import (
+    CENT,
+    Order,
+)
+from .exceptions import _resolve_exception
+from .steps import _check_transition_allowed, _now, _require_reason, _transition
+
+
+def _mark_paid(
+    order: Order, *, actor, at, amount: Decimal, method: str, reference: str, check_permission: bool = True
+) -> Order:
+    if amount <= 0:
+        raise DomainError(_("%(order)s: a payment must be more than zero.") % {"order": order.number})
+    if amount != amount.quantize(CENT):
+        raise DomainError(
+            _("%(order)s: a payment is recorded to the cent; %(amount)s has fractions of a cent.")
+            % {"order": order.number, "amount": amount}
+        )
+    amount = amount.quantize(CENT)
+    _transition(
+        order,
+        "mark_paid",
+        actor=actor,
+        at=at,
+        method_kwargs={"at": at, "amount": amount},
+        event_details={"amount": amount, "method": method},
+        check_permission=check_permission,
+    )
+    finance_services.payment_record(order=order, actor=actor, amount=amount, method=method, reference=reference, at=at)
+    return order
+
+
+@transaction.atomic
+def order_mark_paid(
+    *,
+    actor,
+    order_id: int,
+    amount: Decimal | None = None,
+    method: str = PaymentMethod.BANK_TRANSFER,
+    reference="",
+    at=None,
+) -> Order:
+    """A payment arrived outside the platform (B2B transfer, manual order)."""
+    order = locks.order_for_update(order_id)
+    return _mark_paid(
+        order,
+        actor=actor,
+        at=_now(at),
+        amount=order.total_amount if amount is None else amount,
+        method=method,
+        reference=reference,
+    )
+
+
+def _simple_transition(name: str):
+    """A service for a transition that needs nothing but the order and a time."""
+
+    @transaction.atomic
+    def service(*, actor, order_id: int, at=None) -> Order:
+        at = _now(at)
+        order = locks.order_for_update(order_id)
+        return _transition(order, name, actor=actor, at=at, method_kwargs={"at": at})
+
+    service.__name__ = service.__qualname__ = f"order_{name}"
+    service.__doc__ = f"Run the “{name}” transition on one order."
+    return service
+
+
+order_approve = _simple_transition("approve")
+order_start_picking = _simple_transition("start_picking")
+order_pack = _simple_transition("pack")
+order_confirm_delivery = _simple_transition("confirm_delivery")
+order_complete = _simple_transition("complete")
+
+
+@transaction.atomic
+def order_allocate(*, actor, order_id: int, warehouse_id: int | None = None, at=None) -> Order:
+    """Reserve the order's stock in one warehouse.
+
+    Without ``warehouse_id`` the assigned warehouse is used, or else the best
+    one that can ship the whole order (inventory.selectors.warehouse_for_order).
+    """
+    at = _now(at)
+    order = locks.order_for_update(order_id)
+    _check_transition_allowed(order, "allocate", actor)
+    lines = locks.order_lines_for_update(order)
+    warehouse_id = warehouse_id or order.warehouse_id
+    if warehouse_id is None:
+        warehouse = stock_selectors.warehouse_for_order(order, lines)
+        if warehouse is None:
+            raise stock_services.InsufficientStock(
+                order, stock_selectors.stock_shortages_in_any_warehouse(lines), anywhere=True
+            )
+        warehouse_id = warehouse.pk
+    order.warehouse_id = warehouse_id
+    # Stock rows are locked before the shortage check and the transition's stock condition read them.
+    stock_locks.stock_levels_for_order_update(order=order, lines=lines)
+    shortages = stock_selectors.stock_shortages_for_order(order, warehouse_id, lines)
+    if shortages:
+        raise stock_services.InsufficientStock(order, shortages)
+    resolved_exception = order.exception_reason
+    _transition(
+        order,
+        "allocate",
+        actor=actor,
+        at=at,
+        method_kwargs={"at": at},
+        event_details={"warehouse": order.warehouse.code, "quantities": stock_selectors.quantities_by_sku_code(lines)},
+    )
+    stock_services.stock_reserve_for_order(order=order, lines=lines, actor=actor, at=at)
+    if resolved_exception:  # only "out of stock" gets past the transition's conditions
+        _resolve_exception(order, actor=actor, at=at, resolution=_("Stock allocated."))
+    return order
+
+
+@transaction.atomic
+def order_ship(*, actor, order_id: int, carrier: str, tracking_number: str, at=None) -> Order:
+    at = _now(at)
+    order = locks.order_for_update(order_id)
+    _check_transition_allowed(order, "ship", actor)
+    order.carrier, order.tracking_number = carrier.strip(), tracking_number.strip()
+    _transition(
+        order,
+        "ship",
+        actor=actor,
+        at=at,
+        method_kwargs={"at": at},
+        event_details={"carrier": order.carrier, "tracking_number": order.tracking_number},
+    )
+    stock_services.stock_ship_for_order(order=order, actor=actor, at=at)
+    return order
+
+
+@transaction.atomic
+def order_hold(*, actor, order_id: int, reason: str, at=None) -> Order:
+    order = locks.order_for_update(order_id)
+    reason = _require_reason(reason, order)
+    return _transition(
+        order, "hold", actor=actor, at=_now(at), method_kwargs={"reason": reason}, event_details={"reason": reason}
+    )
+
+
+@transaction.atomic
+def order_release(*, actor, order_id: int, at=None) -> Order:
+    order = locks.order_for_update(order_id)
+    return _transition(order, "release", actor=actor, at=_now(at))
+
+
+@transaction.atomic
+def order_cancel(*, actor, order_id: int, reason: str, at=None) -> Order:
+    """Cancel before shipment: reserved stock goes back, money paid is queued for refund.
+
+    Once stock is reserved, cancelling needs the stronger permission
+    ``orders.cancel_allocated_order`` (Supervisor): the warehouse may already
+    be working on the order.
+    """
+    at = _now(at)
+    order = locks.order_for_update(order_id)
+    reason = _require_reason(reason, order)
+    had_reservation = order.has_stock_reserved()
+    name = "cancel_allocated" if had_reservation else "cancel"
+    _transition(
+        order, name, actor=actor, at=at, method_kwargs={"at": at, "reason": reason}, event_details={"reason": reason}
+    )
+    if had_reservation:
+        released = stock_services.stock_release_for_order(order=order, actor=actor, at=at)
+        events.stock_released(order=order, actor=actor, at=at, quantities=released)
+    refundable = finance_services.refundable_amount(order)
+    if refundable > 0:
+        finance_services.refund_request(
+            order=order,
+            actor=actor,
+            amount=refundable,
+            reason=_("Order cancelled: %(reason)s") % {"reason": reason},
+            at=at,
+        )
+    return order

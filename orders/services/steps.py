@@ -1,0 +1,81 @@
+"""Steps shared by the order services: permission and state checks, running a
+transition with its timeline event."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import can_proceed
+
+from .. import events
+from ..errors import DomainError, NotPermitted
+from ..models import (
+    Order,
+)
+from ..selectors import unmet_conditions
+
+ACTION_LABELS = {
+    "mark_paid": gettext_lazy("Mark paid"),
+    "approve": gettext_lazy("Approve"),
+    "allocate": gettext_lazy("Allocate stock"),
+    "start_picking": gettext_lazy("Start picking"),
+    "pack": gettext_lazy("Mark packed"),
+    "ship": gettext_lazy("Ship"),
+    "confirm_delivery": gettext_lazy("Confirm delivery"),
+    "complete": gettext_lazy("Complete"),
+    "hold": gettext_lazy("Hold"),
+    "release": gettext_lazy("Release hold"),
+    "cancel": gettext_lazy("Cancel"),
+    "cancel_allocated": gettext_lazy("Cancel and release stock"),
+}
+
+
+# --- internal steps shared by the transition services ---------------------
+
+
+def _require_perm(actor, permission: str, message: str) -> None:
+    if actor is not None and not actor.has_perm(permission):
+        raise NotPermitted(message)
+
+
+def _check_transition_allowed(order: Order, name: str, actor, *, check_permission: bool = True) -> None:
+    """State and role: may this actor run this transition on the order as it is now?"""
+    method = getattr(order, name)
+    params = {"order": order.number, "action": ACTION_LABELS[name], "status": order.get_status_display()}
+    if not can_proceed(method, check_conditions=False):
+        raise DomainError(_("%(order)s: “%(action)s” is not possible while the order is %(status)s.") % params)
+    if (
+        check_permission
+        and actor is not None
+        and not method._django_fsm.has_transition_perm(order, order.status, actor)
+    ):
+        raise NotPermitted(_("%(order)s: your role may not “%(action)s”.") % params)
+
+
+def _transition(
+    order: Order, name: str, *, actor, at, method_kwargs=None, event_details=None, check_permission=True
+) -> Order:
+    _check_transition_allowed(order, name, actor, check_permission=check_permission)
+    failed = unmet_conditions(order, name)
+    if failed:
+        raise DomainError(
+            _("%(order)s: “%(action)s” is not possible: %(reasons)s")
+            % {"order": order.number, "action": ACTION_LABELS[name], "reasons": " ".join(failed)}
+        )
+    source_status = order.status
+    getattr(order, name)(**(method_kwargs or {}))
+    order.save()
+    events.order_transitioned(
+        order=order, actor=actor, at=at, transition=name, source_status=source_status, **(event_details or {})
+    )
+    return order
+
+
+def _now(at):
+    return at or timezone.now()
+
+
+def _require_reason(reason: str, order: Order) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("%(order)s: a reason is required.") % {"order": order.number})
+    return reason
