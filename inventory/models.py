@@ -2,7 +2,8 @@
 
 Stock levels change only through ``inventory.services``, each change written
 as a StockMovement in the same transaction, so for every stock level
-on_hand == Σ on_hand_delta and reserved == Σ reserved_delta.
+on_hand == Σ on_hand_delta, reserved == Σ reserved_delta and
+quarantined == Σ quarantined_delta.
 """
 
 from django.conf import settings
@@ -76,6 +77,15 @@ class StockLevel(models.Model):
     sku = models.ForeignKey(SKU, models.PROTECT, related_name="stock_levels", verbose_name=_("SKU"))
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
+    safety_stock = models.PositiveIntegerField(
+        _("safety stock"), default=0, help_text=_("Units kept back from the channels: not offered for sale.")
+    )
+    quarantined = models.IntegerField(
+        _("quarantined"),
+        default=0,
+        help_text=_("Units set aside (damaged returns): in the building, not sellable, not on hand."),
+    )
+    location = models.CharField(_("bin location"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("stock level")
@@ -88,6 +98,7 @@ class StockLevel(models.Model):
                 condition=Q(reserved__gte=0) & Q(reserved__lte=F("on_hand")),
                 name="stock_level_reserved_within_on_hand",
             ),
+            models.CheckConstraint(condition=Q(quarantined__gte=0), name="stock_level_quarantined_not_negative"),
         ]
         permissions = [("receive_stock", _("Can receive stock into a warehouse"))]
 
@@ -96,7 +107,13 @@ class StockLevel(models.Model):
 
     @property
     def available(self) -> int:
+        """Units that can still be allocated to orders."""
         return self.on_hand - self.reserved
+
+    @property
+    def available_to_sell(self) -> int:
+        """Units offered to the channels: available less safety stock, never below zero."""
+        return max(self.available - self.safety_stock, 0)
 
 
 class MovementKind(models.TextChoices):
@@ -105,6 +122,8 @@ class MovementKind(models.TextChoices):
     RESERVE = "reserve", _("Reserved for order")
     RELEASE = "release", _("Reservation released")
     SHIP = "ship", _("Shipped")
+    RETURN = "return", _("Returned to stock")
+    QUARANTINE = "quarantine", _("Returned to quarantine")
 
 
 class StockMovement(models.Model):
@@ -114,6 +133,7 @@ class StockMovement(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=MovementKind.choices)
     on_hand_delta = models.IntegerField(_("on hand change"), default=0)
     reserved_delta = models.IntegerField(_("reserved change"), default=0)
+    quarantined_delta = models.IntegerField(_("quarantined change"), default=0)
     order = models.ForeignKey(
         "orders.Order", models.PROTECT, null=True, blank=True, related_name="stock_movements", verbose_name=_("order")
     )

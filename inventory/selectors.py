@@ -2,6 +2,9 @@
 
 from collections import Counter
 
+from django.db.models import F, Sum
+from django.db.models.functions import Greatest
+
 from .models import SKU, StockLevel, Warehouse
 
 
@@ -70,3 +73,15 @@ def warehouse_for_order(order, lines) -> Warehouse | None:
             serves = warehouse.serves(province=order.ship_province, country=order.ship_country)
             candidates.append((not serves, warehouse.priority, -sum(in_stock.values()), warehouse.pk, warehouse))
     return min(candidates)[-1] if candidates else None
+
+
+def available_to_sell_by_sku(*, sku_ids=None) -> dict[int, int]:
+    """Units each SKU can still be sold on the channels: over active warehouses,
+    on hand − reserved − safety stock, each warehouse counted at zero at worst."""
+    levels = StockLevel.objects.filter(warehouse__is_active=True)
+    if sku_ids is not None:
+        levels = levels.filter(sku_id__in=sku_ids)
+    rows = levels.values("sku_id").annotate(
+        units=Sum(Greatest(F("on_hand") - F("reserved") - F("safety_stock"), 0))
+    )
+    return {row["sku_id"]: row["units"] for row in rows}

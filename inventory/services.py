@@ -30,15 +30,30 @@ class InsufficientStock(DomainError):
         super().__init__(message % {"order": order.number, "detail": detail})
 
 
-def _apply(level: StockLevel, *, kind, on_hand_delta=0, reserved_delta=0, actor, at, order=None, reference="", reason=""):
+def _apply(
+    level: StockLevel,
+    *,
+    kind,
+    on_hand_delta=0,
+    reserved_delta=0,
+    quarantined_delta=0,
+    actor,
+    at,
+    order=None,
+    reference="",
+    reason="",
+):
     StockLevel.objects.filter(pk=level.pk).update(
-        on_hand=F("on_hand") + on_hand_delta, reserved=F("reserved") + reserved_delta
+        on_hand=F("on_hand") + on_hand_delta,
+        reserved=F("reserved") + reserved_delta,
+        quarantined=F("quarantined") + quarantined_delta,
     )
     return StockMovement(
         stock_level=level,
         kind=kind,
         on_hand_delta=on_hand_delta,
         reserved_delta=reserved_delta,
+        quarantined_delta=quarantined_delta,
         order=order,
         reference=reference or (order.number if order else ""),
         reason=reason,
@@ -113,6 +128,35 @@ def stock_receive(*, actor, warehouse, sku, quantity: int, reference: str = "", 
         on_hand_delta=quantity,
         actor=actor,
         at=at or timezone.now(),
+        reference=reference,
+        reason=reason,
+    ).save()
+    level.refresh_from_db()
+    return level
+
+
+@transaction.atomic
+def stock_receive_return(
+    *, actor, warehouse, sku, quantity: int, sellable: bool, order=None, reference: str = "", reason: str = "", at=None
+):
+    """Goods a buyer sent back, after inspection: sellable units go back on hand,
+    damaged ones into the warehouse's quarantine (not sellable, not on hand).
+
+    The caller (the after-sales service) holds the order's lock already and has
+    checked its own permissions; this only moves stock through the ledger.
+    """
+    if quantity <= 0:
+        raise DomainError(_("A return must bring back at least one unit."))
+    StockLevel.objects.get_or_create(warehouse=warehouse, sku=sku)
+    level = locks.stock_levels_for_update(warehouse_id=warehouse.pk, sku_ids=[sku.pk])[sku.pk]
+    _apply(
+        level,
+        kind=MovementKind.RETURN if sellable else MovementKind.QUARANTINE,
+        on_hand_delta=quantity if sellable else 0,
+        quarantined_delta=0 if sellable else quantity,
+        actor=actor,
+        at=at or timezone.now(),
+        order=order,
         reference=reference,
         reason=reason,
     ).save()

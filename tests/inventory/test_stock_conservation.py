@@ -29,12 +29,14 @@ def assert_stock_conserved():
     levels = StockLevel.objects.select_related("sku", "warehouse").annotate(
         ledger_on_hand=Coalesce(Sum("movements__on_hand_delta"), 0),
         ledger_reserved=Coalesce(Sum("movements__reserved_delta"), 0),
+        ledger_quarantined=Coalesce(Sum("movements__quarantined_delta"), 0),
     )
     reserved_by_orders = units_reserved_by_orders()
     for level in levels:
         where = f"{level.sku.code} @ {level.warehouse.code}"
         assert level.on_hand == level.ledger_on_hand, where
         assert level.reserved == level.ledger_reserved, where
+        assert level.quarantined == level.ledger_quarantined, where
         assert 0 <= level.reserved <= level.on_hand, where
         assert level.reserved == reserved_by_orders.pop((level.warehouse_id, level.sku_id), 0), where
     assert reserved_by_orders == {}, "orders hold stock where there is no stock level"
