@@ -24,7 +24,15 @@ B2B_INVOICEABLE_STATUSES = (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 
 def payment_record(*, order, actor, amount: Decimal, method: str, reference: str, at) -> Payment:
     """Called by the order service that marks the order paid (order already locked)."""
-    return Payment.objects.create(
+    payment = payment_build(order=order, actor=actor, amount=amount, method=method, reference=reference, at=at)
+    payment.save(force_insert=True)
+    return payment
+
+
+def payment_build(*, order, actor, amount: Decimal, method: str, reference: str, at) -> Payment:
+    """The Payment payment_record saves, unsaved: a bulk import of new orders
+    (orders.services.imports) inserts many together with their orders."""
+    return Payment(
         order=order, amount=amount, currency=order.currency, method=method, reference=reference, paid_at=at, recorded_by=actor
     )
 

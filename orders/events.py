@@ -2,6 +2,8 @@
 transaction of the change it records. Parameters are plain JSON; amounts are
 stored as strings so that Decimals survive exactly."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from .models import OrderEvent, OrderEventType
@@ -24,6 +26,7 @@ TRANSITION_EVENT_TYPES = {
     "release": OrderEventType.RELEASED,
     "cancel": OrderEventType.CANCELLED,
     "cancel_allocated": OrderEventType.CANCELLED,
+    "ship_outside": OrderEventType.SHIPPED_OUTSIDE,
 }
 
 
@@ -33,14 +36,49 @@ def _plain(value):
     return value
 
 
+# --- changes made in batches (issue 3: imports) ----------------------------
+# ``tagged(batch=7)``: every event recorded inside also carries batch=7, so a
+# timeline says which import did it, whichever service wrote the event.
+# ``deferred()``: events recorded inside are collected instead of saved, for a
+# bulk service that inserts them together with the orders they belong to.
+_tags: ContextVar[dict] = ContextVar("order_event_tags", default={})
+_deferred: ContextVar[list | None] = ContextVar("order_events_deferred", default=None)
+
+
+@contextmanager
+def tagged(**parameters):
+    token = _tags.set({**_tags.get(), **{key: _plain(value) for key, value in parameters.items()}})
+    try:
+        yield
+    finally:
+        _tags.reset(token)
+
+
+@contextmanager
+def deferred():
+    """Yields the list the events recorded inside are appended to (unsaved)."""
+    collected: list[OrderEvent] = []
+    token = _deferred.set(collected)
+    try:
+        yield collected
+    finally:
+        _deferred.reset(token)
+
+
 def _record(*, order, type, actor, at, **parameters) -> OrderEvent:
-    return OrderEvent.objects.create(
+    event = OrderEvent(
         order=order,
         type=type,
         actor=actor,
         created_at=at,
-        parameters={key: _plain(value) for key, value in parameters.items()},
+        parameters={**{key: _plain(value) for key, value in parameters.items()}, **_tags.get()},
     )
+    collected = _deferred.get()
+    if collected is None:
+        event.save(force_insert=True)
+    else:
+        collected.append(event)
+    return event
 
 
 def order_created(*, order, actor, at, source: str) -> OrderEvent:
@@ -109,4 +147,16 @@ def refund_changed(*, order, actor, at, refund, type) -> OrderEvent:
 def invoice_changed(*, order, actor, at, invoice, type, **details) -> OrderEvent:
     return _record(
         order=order, type=type, actor=actor, at=at, invoice=str(invoice), amount=invoice.amount, **details
+    )
+
+
+def lines_mapped(*, order, actor, at, platform_sku_code: str, sku_code: str, lines: int) -> OrderEvent:
+    return _record(
+        order=order,
+        type=OrderEventType.LINES_MAPPED,
+        actor=actor,
+        at=at,
+        platform_sku_code=platform_sku_code,
+        sku=sku_code,
+        lines=lines,
     )

@@ -315,6 +315,7 @@ class Order(FSMModelMixin, models.Model):
             ("cancel_allocated_order", _("Can cancel orders whose stock is reserved")),
             ("flag_exception", _("Can flag order exceptions")),
             ("resolve_exception", _("Can resolve order exceptions")),
+            ("record_outside_shipment", _("Can record orders shipped outside our warehouses")),
         ]
 
     def __str__(self):
@@ -433,6 +434,21 @@ class Order(FSMModelMixin, models.Model):
         self.cancelled_at = at
         self.cancel_reason = reason
 
+    # --- platform facts (issue 3: imports) ---------------------------------
+    # An order the platform reports as shipped while none of our warehouses
+    # holds its stock (shipped by the platform's own fulfilment, a supplier,
+    # or before Orderdesk): recorded as shipped without reserving or
+    # consuming our stock. An order with stock reserved leaves through
+    # pick → pack → ship instead, and its reservation is consumed.
+    @transition(
+        status,
+        source=[OrderStatus.PAID, OrderStatus.APPROVED],
+        target=OrderStatus.SHIPPED,
+        permission="orders.record_outside_shipment",
+    )
+    def ship_outside(self, *, at):
+        self.shipped_at = at
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, models.CASCADE, related_name="lines", verbose_name=_("order"))
@@ -484,6 +500,9 @@ class OrderEventType(models.TextChoices):
     REFUND_PAID = "refund_paid", _("Refund paid")
     INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
     INVOICE_VOIDED = "invoice_voided", _("Invoice voided")
+    # Imports (issue 3)
+    SHIPPED_OUTSIDE = "shipped_outside", _("Shipped outside our warehouses")
+    LINES_MAPPED = "lines_mapped", _("Lines mapped to SKUs")
 
 
 class OrderEvent(models.Model):
@@ -531,3 +550,8 @@ class ExceptionNotification(models.Model):
     event = models.OneToOneField(OrderEvent, models.CASCADE, related_name="notification")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
     sent_at = models.DateTimeField(auto_now_add=True)
+
+
+# Import batches (issue 3) live next to their importers; imported here so that
+# Django registers them as models of this app.
+from .importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus, UnmappedLine  # noqa: E402,F401

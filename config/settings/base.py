@@ -139,6 +139,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "orderdesk@localhost")
 # instead of COUNT(*) over the whole table.
 ORDERDESK_ESTIMATE_COUNT_ABOVE = int(os.environ.get("ORDERDESK_ESTIMATE_COUNT_ABOVE", "100000"))
 
+# --- Order files (issue 3) ------------------------------------------------------
+# Uploaded platform files wait here between upload, preview and import; they
+# are deleted when the import is done or the preview discarded (GOTCHAS 2).
+ORDERDESK_IMPORT_DIR = Path(os.environ.get("ORDERDESK_IMPORT_DIR", BASE_DIR / "var" / "imports"))
+# Files with at least this many rows are previewed and imported by a django-q2 task.
+ORDERDESK_IMPORT_TASK_ROWS = int(os.environ.get("ORDERDESK_IMPORT_TASK_ROWS", "10000"))
+# A task works this long, then queues its own continuation (within Q_CLUSTER's timeout).
+ORDERDESK_IMPORT_TASK_SECONDS = int(os.environ.get("ORDERDESK_IMPORT_TASK_SECONDS", "90"))
+# Previews nobody confirmed are discarded (files deleted) after this many hours.
+ORDERDESK_IMPORT_KEEP_HOURS = int(os.environ.get("ORDERDESK_IMPORT_KEEP_HOURS", "24"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

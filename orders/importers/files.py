@@ -245,22 +245,7 @@ def open_binary(source) -> io.BufferedIOBase:
     return source
 
 
-def read_rows(
-    source,
-    *,
-    required: tuple[str, ...] = (),
-    delimiter: str | None = None,
-    skip: Callable[[list[str]], bool] | None = None,
-    stop: Callable[[list[str]], bool] | None = None,
-) -> Iterator[Row]:
-    """The data rows of a CSV/TSV/XLSX file, by header name.
-
-    The header is the first row (within HEADER_SEARCH_ROWS) that holds every
-    ``required`` column; lines before it are preamble. ``skip(cells)`` drops a
-    line (``#`` comments, blank lines are always dropped); ``stop(cells)`` ends
-    the data (a summary block). Header names are normalised (normalise_header).
-    Raises FileProblem when the file is empty, unreadable or lacks a column.
-    """
+def _raw_lines(source, delimiter: str | None = None) -> Iterator[tuple[int, list]]:
     binary = open_binary(source)
     if binary.seekable():
         binary.seek(0)
@@ -271,10 +256,72 @@ def read_rows(
     if head.startswith(XLS_MAGIC):
         raise FileProblem(_("This is an old Excel 97–2003 (.xls) file; save it as .xlsx or CSV and upload that."))
     if head.startswith(XLSX_MAGIC):
-        lines = _xlsx_lines(binary)
-    else:
-        lines = _csv_lines(binary, detect_encoding(binary), delimiter)
+        return _xlsx_lines(binary)
+    return _csv_lines(binary, detect_encoding(binary), delimiter)
 
+
+def header_names(source, *, skip: Callable[[list[str]], bool] | None = None) -> list[str]:
+    """The normalised names of the file's first non-empty row (its header, for
+    most files), to tell which of several files is which. Reads only that far."""
+    lines = _raw_lines(source)
+    try:
+        for _number, raw in lines:
+            cells = [clean_cell(value) for value in raw]
+            if any(cells) and not (skip and skip(cells)):
+                return [normalise_header(cell) for cell in cells]
+        return []
+    finally:
+        lines.close()
+        binary = open_binary(source)
+        if binary.seekable():
+            binary.seek(0)
+
+
+def estimate_rows(source) -> int:
+    """About how many rows the file has (lines of a CSV, rows of the first
+    sheet), without parsing it: decides whether an import runs in the background."""
+    binary = open_binary(source)
+    binary.seek(0)
+    head = binary.read(8)
+    binary.seek(0)
+    if head.startswith(XLSX_MAGIC):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(binary, read_only=True)
+            rows = workbook.worksheets[0].max_row or 0
+            workbook.close()
+        except Exception:  # a damaged workbook: the import itself reports it
+            rows = 0
+        binary.seek(0)
+        return rows
+    count, last = 0, b""
+    while chunk := binary.read(CHUNK):
+        count += chunk.count(b"\n")
+        last = chunk
+    binary.seek(0)
+    return count + (1 if last and not last.endswith(b"\n") else 0)
+
+
+def read_rows(
+    source,
+    *,
+    required: tuple[str, ...] = (),
+    delimiter: str | None = None,
+    skip: Callable[[list[str]], bool] | None = None,
+    stop: Callable[[list[str]], bool] | None = None,
+    on_header: Callable[[list[str]], None] | None = None,
+) -> Iterator[Row]:
+    """The data rows of a CSV/TSV/XLSX file, by header name.
+
+    The header is the first row (within HEADER_SEARCH_ROWS) that holds every
+    ``required`` column; lines before it are preamble. ``skip(cells)`` drops a
+    line (``#`` comments, blank lines are always dropped); ``stop(cells)`` ends
+    the data (a summary block). Header names are normalised (normalise_header);
+    ``on_header(cells)`` is told the header row as the file spells it.
+    Raises FileProblem when the file is empty, unreadable or lacks a column.
+    """
+    lines = _raw_lines(source, delimiter)
     wanted = [normalise_header(name) for name in required]
     header, best_missing = None, list(required)
     for number, raw in lines:
@@ -286,6 +333,8 @@ def read_rows(
             missing = [label for label, name in zip(required, wanted, strict=True) if name not in names]
             if not missing:
                 header = names
+                if on_header:
+                    on_header(cells)
             elif len(missing) < len(best_missing):
                 best_missing = missing
             if header is None and number >= HEADER_SEARCH_ROWS:

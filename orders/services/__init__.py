@@ -37,6 +37,21 @@ from .lifecycle import (
 )
 from .steps import ACTION_LABELS
 
+# Imports and what they record (issue 3)
+from .import_batches import (  # noqa: E402 - after the services the importers use
+    import_batch_confirm,
+    import_batch_continue,
+    import_batch_create,
+    import_batch_discard,
+    import_batch_import,
+    import_batch_preview,
+    import_batch_run_again,
+    import_batches_discard_stale,
+)
+from .imports import PlatformLine, PlatformOrder, PlatformState, order_import_update, orders_import_new
+from .outside import order_ship_outside, order_update_tracking
+from .sku_mapping import sku_alias_change, sku_alias_create
+
 __all__ = [
     "ACTION_LABELS",
     "ADDRESS_FINAL_STATUSES",
@@ -61,4 +76,22 @@ __all__ = [
     "order_ship",
     "order_start_picking",
     "order_update_details",
+    # imports (issue 3)
+    "PlatformLine",
+    "PlatformOrder",
+    "PlatformState",
+    "import_batch_confirm",
+    "import_batch_continue",
+    "import_batch_create",
+    "import_batch_discard",
+    "import_batch_import",
+    "import_batch_preview",
+    "import_batch_run_again",
+    "import_batches_discard_stale",
+    "order_import_update",
+    "order_ship_outside",
+    "order_update_tracking",
+    "orders_import_new",
+    "sku_alias_change",
+    "sku_alias_create",
 ]

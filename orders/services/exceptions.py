@@ -17,7 +17,7 @@ from ..models import (
 from .steps import _now, _require_perm, _require_reason
 
 
-def _flag_exception(order: Order, *, actor, at, reason: str, note: str = "", owner=None) -> OrderEvent:
+def _flag_exception(order: Order, *, actor, at, reason: str, note: str = "", owner=None, save=True) -> OrderEvent:
     if order.exception_reason:
         raise DomainError(
             _("%(order)s already has an open exception (%(reason)s); resolve it first.")
@@ -27,9 +27,10 @@ def _flag_exception(order: Order, *, actor, at, reason: str, note: str = "", own
         raise DomainError(_("Unknown exception reason: %(reason)s") % {"reason": reason})
     order.exception_reason, order.exception_note, order.exception_owner = reason, note.strip(), owner
     order.exception_raised_at = at
-    order.save(
-        update_fields=["exception_reason", "exception_note", "exception_owner", "exception_raised_at", "updated_at"]
-    )
+    if save:  # save=False: a bulk import inserts the new order afterwards
+        order.save(
+            update_fields=["exception_reason", "exception_note", "exception_owner", "exception_raised_at", "updated_at"]
+        )
     event = events.exception_flagged(order=order, actor=actor, at=at)
     if owner is not None and owner != actor:
         enqueue_on_commit("orders.tasks.notify_exception_owner", event.pk)

@@ -22,8 +22,18 @@ from .steps import _check_transition_allowed, _now, _require_reason, _transition
 
 
 def _mark_paid(
-    order: Order, *, actor, at, amount: Decimal, method: str, reference: str, check_permission: bool = True
+    order: Order,
+    *,
+    actor,
+    at,
+    amount: Decimal,
+    method: str,
+    reference: str,
+    check_permission: bool = True,
+    unsaved_payments: list | None = None,
 ) -> Order:
+    """``unsaved_payments``: a bulk import's list; the payment is built and
+    appended there, and the (new, unsaved) order is not saved either."""
     if amount <= 0:
         raise DomainError(_("%(order)s: a payment must be more than zero.") % {"order": order.number})
     if amount != amount.quantize(CENT):
@@ -40,8 +50,13 @@ def _mark_paid(
         method_kwargs={"at": at, "amount": amount},
         event_details={"amount": amount, "method": method},
         check_permission=check_permission,
+        save=unsaved_payments is None,
     )
-    finance_services.payment_record(order=order, actor=actor, amount=amount, method=method, reference=reference, at=at)
+    payment = {"order": order, "actor": actor, "amount": amount, "method": method, "reference": reference, "at": at}
+    if unsaved_payments is None:
+        finance_services.payment_record(**payment)
+    else:
+        unsaved_payments.append(finance_services.payment_build(**payment))
     return order
 
 

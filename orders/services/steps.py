@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "release": gettext_lazy("Release hold"),
     "cancel": gettext_lazy("Cancel"),
     "cancel_allocated": gettext_lazy("Cancel and release stock"),
+    "ship_outside": gettext_lazy("Record as shipped outside our warehouses"),
 }
 
 
@@ -52,8 +53,10 @@ def _check_transition_allowed(order: Order, name: str, actor, *, check_permissio
 
 
 def _transition(
-    order: Order, name: str, *, actor, at, method_kwargs=None, event_details=None, check_permission=True
+    order: Order, name: str, *, actor, at, method_kwargs=None, event_details=None, check_permission=True, save=True
 ) -> Order:
+    """Run one transition with its checks and timeline event. ``save=False``:
+    the order is not saved (a bulk import inserts new orders together)."""
     _check_transition_allowed(order, name, actor, check_permission=check_permission)
     failed = unmet_conditions(order, name)
     if failed:
@@ -63,7 +66,8 @@ def _transition(
         )
     source_status = order.status
     getattr(order, name)(**(method_kwargs or {}))
-    order.save()
+    if save:
+        order.save()
     events.order_transitioned(
         order=order, actor=actor, at=at, transition=name, source_status=source_status, **(event_details or {})
     )

@@ -1,0 +1,222 @@
+"""What every format importer shares: the records it yields, reading cells as
+values with errors that name the column, and grouping a file's rows by order.
+
+A format reads its file(s) with ``files.read_rows`` and yields, in file order:
+
+- ``Parsed``: one order (``orders.services.imports.PlatformOrder``) and the
+  rows it came from;
+- ``Rejected``: rows that cannot be used, with the reason a clerk can act on.
+
+It never writes: the pipeline compares the orders with what is stored and
+calls the services.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from ..models import ZERO
+from ..services.imports import PlatformOrder
+from .files import FileProblem, Row, normalise_header, parse_amount, parse_datetime, parse_quantity, read_rows
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    file: str
+    line: int
+    cells: dict
+
+
+@dataclass
+class Parsed:
+    order: PlatformOrder
+    rows: list[SourceRow]
+    # Shown when a new order has no lines (e.g. "no rows in the item report").
+    no_lines_reason: str = ""
+
+
+@dataclass
+class Rejected:
+    rows: list[SourceRow]
+    reason: str
+    platform_order_id: str = ""
+    order_rejected: bool = True  # False: a duplicate row of an order that was used
+
+
+class RowError(ValueError):
+    """A row (or an order's rows) cannot be used; the message is for the clerk."""
+
+
+@dataclass
+class NamedFile:
+    """An uploaded or stored file: its name for reports, and the binary to read."""
+
+    name: str
+    binary: object
+
+
+class Col(str):
+    """A column: the platform's own spelling (for messages), equal to its normalised form (for lookups)."""
+
+    def __new__(cls, label: str):
+        column = super().__new__(cls, normalise_header(label))
+        column.label = label.strip()
+        return column
+
+
+def text(row: Row, *columns: Col) -> str:
+    return row.get(*columns)
+
+
+def amount(row: Row, *columns: Col, default: Decimal | None = ZERO, decimal_comma: bool = False) -> Decimal | None:
+    """The first non-empty of ``columns`` as a Decimal; ``default`` when all are empty."""
+    for column in columns:
+        value = row.cells.get(column, "")
+        if value:
+            try:
+                return parse_amount(value, decimal_comma=decimal_comma)
+            except ValueError as error:
+                raise RowError(f"{column.label}: {error}") from None
+    return default
+
+
+def moment(row: Row, *columns: Col, tz=None, required: bool = False):
+    for column in columns:
+        value = row.cells.get(column, "")
+        if value:
+            try:
+                return parse_datetime(value, tz=tz)
+            except ValueError as error:
+                raise RowError(f"{column.label}: {error}") from None
+    if required:
+        raise RowError(_("%(column)s is empty.") % {"column": columns[0].label})
+    return None
+
+
+def quantity(row: Row, column: Col) -> int:
+    try:
+        return parse_quantity(row.cells.get(column, ""))
+    except ValueError as error:
+        raise RowError(f"{column.label}: {error}") from None
+
+
+def required_text(row: Row, column: Col) -> str:
+    value = row.cells.get(column, "")
+    if not value:
+        raise RowError(_("%(column)s is empty.") % {"column": column.label})
+    return value
+
+
+def source(file_name: str, row: Row) -> SourceRow:
+    return SourceRow(file_name, row.line, row.cells)
+
+
+def grouped(rows: Iterator[Row], key: Callable[[Row], str]) -> Iterator[tuple[str, list[Row]]]:
+    """Consecutive rows with the same key, as (key, rows): the platforms write an
+    order's line rows together (Shopify's continuation rows, JD's item rows)."""
+    current_key, group = None, []
+    for row in rows:
+        row_key = key(row)
+        if group and row_key != current_key:
+            yield current_key, group
+            group = []
+        current_key = row_key
+        group.append(row)
+    if group:
+        yield current_key, group
+
+
+def split_duplicates(rows: list[Row]) -> tuple[list[Row], list[tuple[Row, int]]]:
+    """Rows that repeat an earlier row cell for cell are duplicates: (kept rows, [(duplicate, line it repeats)])."""
+    seen: dict[tuple, int] = {}
+    kept, duplicates = [], []
+    for row in rows:
+        signature = tuple(row.cells.values())
+        if signature in seen:
+            duplicates.append((row, seen[signature]))
+        else:
+            seen[signature] = row.line
+            kept.append(row)
+    return kept, duplicates
+
+
+def duplicate_reason(line: int) -> str:
+    return _("Duplicate of line %(line)s: the same row twice; it was used once.") % {"line": line}
+
+
+@dataclass(frozen=True)
+class OrderFormat:
+    """A platform's export format: ``read(files, *, channel, progress)`` yields
+    Parsed and Rejected records in file order, and counts the rows of its main
+    file in ``progress.rows``."""
+
+    code: str
+    label: str
+    platforms: tuple[str, ...]  # channels on these platforms use this format unless told otherwise
+    read: Callable
+    max_files: int = 1
+
+
+def read_grouped(files, *, required: tuple[str, ...], key: Col, build: Callable, progress) -> Iterator:
+    """The reader of a one-file format with one row per line item: rows are
+    grouped by ``key`` (consecutive rows of one order), exact duplicate rows
+    are reported and used once, and ``build(order_id, rows)`` makes the order
+    or raises RowError, which rejects all the order's rows."""
+    if len(files) != 1:
+        raise FileProblem(_("This format is one file; %(count)s were given.") % {"count": len(files)})
+    (named,) = files
+
+    def counted():
+        for row in read_rows(named.binary, required=required, on_header=progress.header_of(named.name)):
+            progress.rows += 1
+            yield row
+
+    for order_id, rows in grouped(counted(), lambda row: row.cells.get(key, "")):
+        kept, duplicates = split_duplicates(rows)
+        for duplicate, first_line in duplicates:
+            yield Rejected([source(named.name, duplicate)], duplicate_reason(first_line), order_id, order_rejected=False)
+        sources = [source(named.name, row) for row in kept]
+        try:
+            if not order_id:
+                raise RowError(_("%(column)s is empty.") % {"column": key.label})
+            order = build(order_id, kept)
+        except RowError as error:
+            yield Rejected(sources, str(error), order_id)
+            continue
+        yield Parsed(order, sources)
+
+
+def per_line(rows: list[Row], make: Callable[[Row], object]) -> list:
+    """``make(row)`` for each row of an order; an error names the row's line when there are several."""
+    made = []
+    for row in rows:
+        try:
+            made.append(make(row))
+        except RowError as error:
+            if len(rows) == 1:
+                raise
+            raise RowError(_("Line %(line)s: %(error)s") % {"line": row.line, "error": error}) from None
+    return made
+
+
+def state_of(row: Row, column: Col, statuses: dict) -> str:
+    """The PlatformState for the row's status words, by ``cleaning.status_key``."""
+    from .cleaning import status_key
+
+    words = row.cells.get(column, "")
+    state = statuses.get(status_key(words))
+    if state is None:
+        raise RowError(_("%(column)s: unknown status “%(status)s”.") % {"column": column.label, "status": words})
+    return state
+
+
+def unit_price_of(line_total: Decimal, quantity_: int) -> tuple[Decimal, Decimal]:
+    """(unit price, line discount) for a platform that gives a line's total:
+    the unit price is rounded up to the cent and the difference kept as the
+    line's discount, so that unit × quantity − discount is the total exactly."""
+    from decimal import ROUND_UP
+
+    unit = (line_total / quantity_).quantize(Decimal("0.01"), rounding=ROUND_UP)
+    return unit, unit * quantity_ - line_total

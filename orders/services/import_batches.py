@@ -1,0 +1,367 @@
+"""Import batches: a file (or a Taobao pair) uploaded, previewed, confirmed,
+imported, with its progress, counts and rejected rows.
+
+    import_batch_create    store the files, hash them, estimate their rows
+    import_batch_preview   dry run: what would be created / changed / rejected
+    import_batch_confirm   the import itself (after a preview)
+    import_batch_import    straight to the import (manage.py import_orders)
+    import_batch_run_again a failed import, from the start (idempotent)
+    import_batch_discard   a preview nobody wants; its files are deleted
+    import_batch_continue  the work itself: inline for small files, in a
+                           django-q2 task for big ones (≥ ORDERDESK_IMPORT_TASK_ROWS)
+
+Big files: the task works for ORDERDESK_IMPORT_TASK_SECONDS, then queues its
+own continuation, which resumes after the last chunk written (each chunk of
+orders is one transaction, so a crash leaves whole orders or none; running
+the file again creates what is missing and changes nothing else).
+"""
+
+import hashlib
+import logging
+import time
+import uuid
+from datetime import timedelta
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from ..background import enqueue_on_commit
+from ..errors import DomainError
+from ..importers import registry
+from ..importers.base import NamedFile
+from ..importers.files import FileProblem, estimate_rows
+from ..importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus
+from ..importers.pipeline import SAMPLES, OrderImport, Outcome
+from ..importers.tracking import TrackingImport
+from ..models import Channel
+from .steps import _require_perm
+
+logger = logging.getLogger(__name__)
+
+TASK = "orders.tasks.import_batch_continue"
+STALE_STATUSES = (ImportStatus.UPLOADED, ImportStatus.PREVIEWED)
+
+
+def import_storage() -> FileSystemStorage:
+    return FileSystemStorage(location=settings.ORDERDESK_IMPORT_DIR)
+
+
+def _require_import_perm(actor, kind: str) -> None:
+    if kind == ImportKind.TRACKING:
+        _require_perm(actor, "orders.import_tracking", _("Your role may not import tracking numbers."))
+    else:
+        _require_perm(actor, "orders.import_orders", _("Your role may not import orders."))
+
+
+def _store(storage, name: str, content) -> tuple[str, str]:
+    """Save an uploaded file; (storage name, SHA-256 of its bytes)."""
+    if not isinstance(content, File):
+        content = File(content, name=name)
+    content.seek(0)
+    folder = f"{timezone.now():%Y/%m/%d}/{uuid.uuid4().hex}"
+    path = storage.save(f"{folder}/{get_valid_filename(PurePath(name).name) or 'upload'}", content)
+    digest = hashlib.sha256()
+    with storage.open(path, "rb") as stored:
+        while chunk := stored.read(1 << 20):
+            digest.update(chunk)
+    return path, digest.hexdigest()
+
+
+@transaction.atomic
+def import_batch_create(
+    *, actor, kind: str = ImportKind.ORDERS, channel: Channel | None, files: list[tuple[str, object]], file_format: str = ""
+) -> ImportBatch:
+    """Keep the uploaded files for preview and import; nothing is read yet but their size."""
+    _require_import_perm(actor, kind)
+    if not files:
+        raise DomainError(_("Choose a file to import."))
+    if kind == ImportKind.ORDERS:
+        if channel is None:
+            raise DomainError(_("Choose the channel the orders come from."))
+        fmt = registry.format_for(channel, file_format)
+        if len(files) > fmt.max_files:
+            raise DomainError(
+                _("%(format)s takes at most %(count)s files.") % {"format": fmt.label, "count": fmt.max_files}
+            )
+        file_format = fmt.code
+    else:
+        if len(files) != 1:
+            raise DomainError(_("Upload one tracking file at a time."))
+        file_format = "tracking"
+    import_batches_discard_stale()
+    storage = import_storage()
+    stored, hashes, rows = [], [], 0
+    for name, content in files:
+        path, digest = _store(storage, name, content)
+        stored.append(path)
+        hashes.append(digest)
+        with storage.open(path, "rb") as binary:
+            rows += estimate_rows(binary)
+    file_hash = hashes[0] if len(hashes) == 1 else hashlib.sha256("".join(sorted(hashes)).encode()).hexdigest()
+    previous = (
+        ImportBatch.objects.filter(channel=channel, file_hash=file_hash, status=ImportStatus.DONE).order_by("-id").first()
+    )
+    return ImportBatch.objects.create(
+        kind=kind,
+        channel=channel,
+        file_format=file_format,
+        file_names=[PurePath(name).name for name, _content in files],
+        stored_files=stored,
+        file_hash=file_hash,
+        created_by=actor,
+        created_at=timezone.now(),
+        rows_total=rows,
+        in_background=rows >= settings.ORDERDESK_IMPORT_TASK_ROWS,
+        preview={"same_file_as": previous.pk} if previous else {},
+    )
+
+
+def _locked(batch_id: int) -> ImportBatch:
+    return ImportBatch.objects.select_for_update().get(pk=batch_id)
+
+
+def _start(batch: ImportBatch, *, inline: bool = False) -> ImportBatch:
+    """Run the batch's work once this transaction commits: in this process
+    (small files, or ``inline``: the command line), or as a task (big files)."""
+    ImportRejection.objects.filter(batch=batch).delete()
+    if batch.in_background and not inline:
+        enqueue_on_commit(TASK, batch.pk)
+    else:
+        transaction.on_commit(lambda: import_batch_continue(batch_id=batch.pk))
+    return batch
+
+
+@transaction.atomic
+def import_batch_preview(*, actor, batch_id: int, inline: bool = False) -> ImportBatch:
+    batch = _locked(batch_id)
+    _require_import_perm(actor, batch.kind)
+    if batch.status != ImportStatus.UPLOADED:
+        raise DomainError(_("Import %(batch)s has been previewed already.") % {"batch": batch.pk})
+    batch.start_preview(at=timezone.now())
+    batch.save()
+    return _start(batch, inline=inline)
+
+
+def _begin_import(actor, batch_id: int, allowed, inline: bool = False) -> ImportBatch:
+    batch = _locked(batch_id)
+    _require_import_perm(actor, batch.kind)
+    if not allowed(batch):
+        raise DomainError(
+            _("Import %(batch)s is %(status)s; it cannot be imported now.")
+            % {"batch": batch.pk, "status": batch.get_status_display()}
+        )
+    if not batch.stored_files:
+        raise DomainError(_("The files of import %(batch)s are gone; upload them again.") % {"batch": batch.pk})
+    batch.start_import(at=timezone.now(), by=actor)
+    batch.save()
+    return _start(batch, inline=inline)
+
+
+@transaction.atomic
+def import_batch_confirm(*, actor, batch_id: int, inline: bool = False) -> ImportBatch:
+    """Import what the preview showed (read again: the orders may have moved since)."""
+    return _begin_import(actor, batch_id, lambda batch: batch.can_confirm(), inline)
+
+
+@transaction.atomic
+def import_batch_import(*, actor, batch_id: int, inline: bool = False) -> ImportBatch:
+    """Import without a preview first (the command line)."""
+    return _begin_import(actor, batch_id, lambda batch: batch.status == ImportStatus.UPLOADED, inline)
+
+
+@transaction.atomic
+def import_batch_run_again(*, actor, batch_id: int) -> ImportBatch:
+    """A failed import, run again over the same files: what was written stays, the rest follows."""
+    return _begin_import(actor, batch_id, lambda batch: batch.can_run_again())
+
+
+def _delete_files(batch: ImportBatch) -> None:
+    storage = import_storage()
+    for path in batch.stored_files:
+        storage.delete(path)
+    batch.stored_files = []
+
+
+@transaction.atomic
+def import_batch_discard(*, actor, batch_id: int) -> ImportBatch:
+    batch = _locked(batch_id)
+    _require_import_perm(actor, batch.kind)
+    if batch.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED):
+        raise DomainError(_("Import %(batch)s cannot be discarded now.") % {"batch": batch.pk})
+    batch.discard(at=timezone.now())
+    _delete_files(batch)
+    batch.save()
+    ImportRejection.objects.filter(batch=batch).delete()
+    return batch
+
+
+def import_batches_discard_stale(*, older_than: timedelta | None = None) -> int:
+    """Discard previews nobody confirmed (and their files); returns how many."""
+    cutoff = timezone.now() - (older_than or timedelta(hours=settings.ORDERDESK_IMPORT_KEEP_HOURS))
+    stale = list(
+        ImportBatch.objects.filter(status__in=STALE_STATUSES, created_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    for batch_id in stale:
+        import_batch_discard(actor=None, batch_id=batch_id)
+    return len(stale)
+
+
+# --- the work -------------------------------------------------------------------------------
+
+
+def _outcome_of(batch: ImportBatch) -> Outcome:
+    return Outcome(
+        created=batch.created_count,
+        updated=batch.updated_count,
+        unchanged=batch.unchanged_count,
+        rejected_orders=batch.rejected_orders,
+        rejected_rows=batch.rejected_rows,
+        unknown_sku_orders=batch.preview.get("unknown_sku_orders", 0),
+        samples=batch.preview.get("samples") or {"created": [], "changed": []},
+    )
+
+
+def _preview_of(batch: ImportBatch, runner) -> dict:
+    return {
+        **batch.preview,
+        "samples": runner.outcome.samples,
+        "unknown_sku_orders": runner.outcome.unknown_sku_orders,
+        "headers": {**batch.preview.get("headers", {}), **runner.progress.headers},
+        "applied": batch.status == ImportStatus.IMPORTING,
+    }
+
+
+def _record_chunk(batch_id: int, runner, rejected, chunks_done: int) -> None:
+    """After each chunk: its rejected rows, the counts so far and where to resume."""
+    with transaction.atomic():
+        ImportRejection.objects.bulk_create(
+            ImportRejection(
+                batch_id=batch_id,
+                file_name=row.file,
+                line=row.line,
+                platform_order_id=record.platform_order_id[:64],
+                reason=record.reason,
+                cells=row.cells,
+            )
+            for record in rejected
+            for row in record.rows
+        )
+        batch = ImportBatch.objects.get(pk=batch_id)
+        ImportBatch.objects.filter(pk=batch_id).update(
+            rows_done=runner.progress.rows,
+            chunks_done=chunks_done,
+            preview=_preview_of(batch, runner),
+            **runner.outcome.counts(),
+        )
+
+
+def _runner(batch: ImportBatch, files, *, on_chunk):
+    actor = batch.confirmed_by if batch.status == ImportStatus.IMPORTING else batch.created_by
+    common = {
+        "files": files,
+        "channel": batch.channel,
+        "actor": actor,
+        "apply": batch.status == ImportStatus.IMPORTING,
+        "batch_id": batch.pk,
+        "on_chunk": on_chunk,
+        "outcome": _outcome_of(batch),
+    }
+    if batch.kind == ImportKind.TRACKING:
+        return TrackingImport(**common)
+    return OrderImport(fmt=registry.format_for(batch.channel, batch.file_format), **common)
+
+
+def import_batch_continue(*, batch_id: int, budget_seconds: float | None = None) -> ImportBatch:
+    """Do (or resume) a batch's preview or import; the task and the small-file path call this.
+
+    Not one transaction: each chunk commits on its own. Safe to run twice: a
+    batch that is not running is left alone, a running one resumes after its
+    last recorded chunk. With ``budget_seconds`` it stops after the chunk that
+    uses the budget up and queues its continuation.
+    """
+    batch = ImportBatch.objects.select_related("channel", "created_by", "confirmed_by").get(pk=batch_id)
+    if not batch.is_running():
+        return batch
+    started = time.monotonic()
+    skip = batch.chunks_done
+
+    def on_chunk(runner, rejected, chunks_done):
+        _record_chunk(batch_id, runner, rejected, chunks_done)
+        return budget_seconds is None or time.monotonic() - started < budget_seconds
+
+    storage = import_storage()
+    opened = []
+    try:
+        for name, path in zip(batch.file_names, batch.stored_files, strict=True):
+            opened.append(NamedFile(name, storage.open(path, "rb")))
+        runner = _runner(batch, opened, on_chunk=on_chunk)
+        finished = runner.run(skip_chunks=skip)
+    except (FileProblem, DomainError) as error:
+        return _fail(batch_id, str(error))
+    except FileNotFoundError:
+        return _fail(batch_id, _("The uploaded files are gone; upload them again."))
+    except Exception as error:
+        logger.exception("Import batch %s stopped", batch_id)
+        return _fail(
+            batch_id,
+            _(
+                "The import stopped: %(error)s. Every order written before the stop is complete; "
+                "run it again to import the rest."
+            )
+            % {"error": error},
+        )
+    finally:
+        for named in opened:
+            named.binary.close()
+    if not finished:
+        enqueue_on_commit(TASK, batch_id)
+        return ImportBatch.objects.get(pk=batch_id)
+    return _finish(batch_id, runner)
+
+
+@transaction.atomic
+def _finish(batch_id: int, runner) -> ImportBatch:
+    batch = _locked(batch_id)
+    if not batch.is_running():
+        return batch
+    for name, value in runner.outcome.counts().items():
+        setattr(batch, name, value)
+    batch.rows_done = runner.progress.rows
+    batch.preview = _preview_of(batch, runner)
+    now = timezone.now()
+    if batch.status == ImportStatus.PREVIEWING:
+        batch.finish_preview(at=now)
+    else:
+        batch.finish(at=now)
+        _delete_files(batch)
+    batch.save()
+    return batch
+
+
+@transaction.atomic
+def _fail(batch_id: int, error: str) -> ImportBatch:
+    batch = _locked(batch_id)
+    if batch.is_running():
+        batch.fail(at=timezone.now(), error=error)
+        batch.save()
+    return batch
+
+
+__all__ = [
+    "SAMPLES",
+    "import_batch_confirm",
+    "import_batch_continue",
+    "import_batch_create",
+    "import_batch_discard",
+    "import_batch_import",
+    "import_batch_preview",
+    "import_batch_run_again",
+    "import_batches_discard_stale",
+    "import_storage",
+]

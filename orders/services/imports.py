@@ -1,0 +1,542 @@
+"""Orders as the platforms report them: new ones recorded in bulk, known ones
+brought up to date one by one.
+
+The importers (orders.importers) turn a platform file into ``PlatformOrder``
+records; these services write them. Both paths go through the order's
+transitions, their permissions and conditions, and the timeline event
+functions; every event names the import batch (``events.tagged``).
+
+- New orders (``orders_import_new``): one transaction per chunk. Each order
+  is built in memory and walked through the transitions the platform's state
+  implies (paid, shipped outside our warehouses, delivered, completed,
+  cancelled), then orders, lines, events and payments are inserted together.
+  An order and its lines land together or not at all.
+- Known orders (``order_import_update``): few per re-import, each through the
+  per-order services (order_mark_paid, order_ship, order_cancel, ...), each in
+  its own transaction.
+
+Stock: an order first seen as shipped is recorded as shipped outside our
+warehouses (``ship_outside``): no stock is reserved or consumed for it
+retroactively. A known order that our warehouse holds stock for (allocated,
+picking, packed) and that the platform now reports shipped did leave from our
+warehouse: it goes through pick → pack → ship and its reservation is consumed.
+
+Unknown SKUs: a line whose platform code maps to none of our SKUs (no alias
+for the channel, no SKU with that code) stays unmapped; an open order gets
+the exception "unknown SKU" and, once paid, is put on hold. Creating the alias
+(``orders.services.sku_mapping.sku_alias_create``) maps the waiting lines and
+releases the order.
+"""
+
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from finance.models import PaymentMethod
+from inventory.models import SKU, SKUAlias
+
+from .. import events, locks
+from ..bulk_insert import insert_rows
+from ..errors import DomainError
+from ..models import ZERO, Channel, ExceptionReason, Order, OrderLine, OrderStatus
+from .creation import _next_order_numbers
+from .exceptions import _flag_exception
+from .lifecycle import (
+    _mark_paid,
+    order_cancel,
+    order_complete,
+    order_confirm_delivery,
+    order_hold,
+    order_mark_paid,
+    order_pack,
+    order_release,
+    order_ship,
+    order_start_picking,
+)
+from .outside import order_ship_outside, order_update_tracking
+from .steps import _require_perm, _transition
+
+
+class PlatformState(models.TextChoices):
+    """Where the platform says the order is; each importer maps its own status words onto these."""
+
+    PENDING_PAYMENT = "pending_payment", gettext_lazy("Awaiting payment")
+    PAID = "paid", gettext_lazy("Paid, awaiting shipment")
+    SHIPPED = "shipped", gettext_lazy("Shipped")
+    DELIVERED = "delivered", gettext_lazy("Delivered")
+    COMPLETED = "completed", gettext_lazy("Completed")
+    CLOSED = "closed", gettext_lazy("Closed / cancelled")
+
+
+# How far along the lifecycle a status is; on hold counts as paid.
+STATUS_RANK = {
+    OrderStatus.PENDING_PAYMENT: 0,
+    OrderStatus.PAID: 1,
+    OrderStatus.ON_HOLD: 1,
+    OrderStatus.APPROVED: 2,
+    OrderStatus.ALLOCATED: 3,
+    OrderStatus.PICKING: 4,
+    OrderStatus.PACKED: 5,
+    OrderStatus.SHIPPED: 6,
+    OrderStatus.DELIVERED: 7,
+    OrderStatus.COMPLETED: 8,
+}
+STATE_RANK = {
+    PlatformState.PENDING_PAYMENT: 0,
+    PlatformState.PAID: 1,
+    PlatformState.SHIPPED: 6,
+    PlatformState.DELIVERED: 7,
+    PlatformState.COMPLETED: 8,
+}
+SHIPPED_RANK = 6
+OPEN_STATES = (PlatformState.PENDING_PAYMENT, PlatformState.PAID)
+# Order fields an importer may fill; everything else is ours.
+IMPORTED_FIELDS = frozenset(
+    {
+        "buyer_nick",
+        "buyer_message",
+        "seller_memo",
+        "ship_name",
+        "ship_phone",
+        "ship_country",
+        "ship_province",
+        "ship_city",
+        "ship_district",
+        "ship_address",
+        "ship_postcode",
+        "currency",
+        "goods_amount",
+        "shipping_amount",
+        "discount_amount",
+        "tax_amount",
+        "promised_ship_by",
+    }
+)
+MONEY_FIELDS = ("goods_amount", "shipping_amount", "discount_amount", "tax_amount")
+NOTE_LENGTH = Order._meta.get_field("exception_note").max_length
+
+
+@dataclass(frozen=True)
+class PlatformLine:
+    title: str
+    quantity: int
+    unit_price: Decimal = ZERO
+    discount_amount: Decimal = ZERO
+    sku_codes: tuple[str, ...] = ()  # the platform's codes for the item, best first (seller code, platform SKU id, ...)
+
+
+@dataclass
+class PlatformOrder:
+    """One order as a platform file gives it."""
+
+    platform_order_id: str
+    state: str  # a PlatformState
+    placed_at: datetime
+    lines: list[PlatformLine] = field(default_factory=list)
+    details: dict = field(default_factory=dict)  # IMPORTED_FIELDS
+    paid_at: datetime | None = None
+    paid_amount: Decimal | None = None
+    payment_method: str = PaymentMethod.PLATFORM
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
+    completed_at: datetime | None = None
+    closed_at: datetime | None = None
+    close_reason: str = ""
+    carrier: str = ""
+    tracking_number: str = ""
+
+    @property
+    def total_amount(self) -> Decimal:
+        details = self.details
+        goods = details.get("goods_amount")
+        if goods is None:
+            goods = sum((line.unit_price * line.quantity - line.discount_amount for line in self.lines), ZERO)
+        return (
+            goods
+            + details.get("shipping_amount", ZERO)
+            + details.get("tax_amount", ZERO)
+            - details.get("discount_amount", ZERO)
+        )
+
+
+def _max_lengths(model, names):
+    return {name: model._meta.get_field(name).max_length for name in names if model._meta.get_field(name).max_length}
+
+
+_ORDER_LENGTHS = _max_lengths(Order, [name for name in IMPORTED_FIELDS if name not in MONEY_FIELDS])
+_ORDER_LENGTHS["platform_order_id"] = Order._meta.get_field("platform_order_id").max_length
+_ORDER_LENGTHS["carrier"] = Order._meta.get_field("carrier").max_length
+_ORDER_LENGTHS["tracking_number"] = Order._meta.get_field("tracking_number").max_length
+_LINE_LENGTHS = _max_lengths(OrderLine, ["title", "platform_sku_code"])
+_FIELD_LABELS = {
+    "platform_order_id": Order._meta.get_field("platform_order_id").verbose_name,
+    "carrier": Order._meta.get_field("carrier").verbose_name,
+    "tracking_number": Order._meta.get_field("tracking_number").verbose_name,
+}
+
+
+def platform_order_problems(incoming: PlatformOrder, *, new: bool) -> list[str]:
+    """Why this record cannot be written as it is (empty: it can). ``new``: it would create an order."""
+    problems = []
+    unknown = set(incoming.details) - IMPORTED_FIELDS
+    if unknown:
+        problems.append(_("These fields cannot be imported: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if incoming.state not in STATE_RANK and incoming.state != PlatformState.CLOSED:
+        problems.append(_("Unknown platform state “%(state)s”.") % {"state": incoming.state})
+    values = {**incoming.details, "platform_order_id": incoming.platform_order_id, "carrier": incoming.carrier,
+              "tracking_number": incoming.tracking_number}
+    for name, limit in _ORDER_LENGTHS.items():
+        value = values.get(name) or ""
+        if len(value) > limit:
+            label = _FIELD_LABELS.get(name) or Order._meta.get_field(name).verbose_name
+            problems.append(_("%(field)s is longer than %(limit)s characters.") % {"field": label, "limit": limit})
+    if not incoming.platform_order_id:
+        problems.append(_("The platform order id is missing."))
+    for name in MONEY_FIELDS:
+        if incoming.details.get(name, ZERO) < 0:
+            label = Order._meta.get_field(name).verbose_name
+            problems.append(_("%(field)s cannot be negative.") % {"field": label})
+    if new:
+        if not incoming.lines:
+            problems.append(_("The order has no lines."))
+        for line in incoming.lines:
+            if line.quantity <= 0:
+                problems.append(_("A line's quantity must be more than zero."))
+            if line.unit_price < 0 or line.discount_amount < 0:
+                problems.append(_("A line's price and discount cannot be negative."))
+            if len(line.title) > _LINE_LENGTHS["title"]:
+                problems.append(_("A line's title is longer than %(limit)s characters.") % {"limit": _LINE_LENGTHS["title"]})
+            if any(len(code) > _LINE_LENGTHS["platform_sku_code"] for code in line.sku_codes):
+                problems.append(
+                    _("A platform SKU code is longer than %(limit)s characters.")
+                    % {"limit": _LINE_LENGTHS["platform_sku_code"]}
+                )
+    return problems
+
+
+# --- SKUs ---------------------------------------------------------------------------------
+
+
+class SkuResolver:
+    """Our SKU for each platform code of a chunk of lines: the channel's alias
+    first, else our own SKU of that code (two queries per chunk)."""
+
+    def __init__(self, channel: Channel, lines):
+        codes = {code for line in lines for code in line.sku_codes if code}
+        self.aliases, self.own = {}, {}
+        if codes:
+            self.aliases = dict(
+                SKUAlias.objects.filter(channel=channel, platform_sku_code__in=codes).values_list("platform_sku_code", "sku_id")
+            )
+            self.own = dict(SKU.objects.filter(code__in=codes).values_list("code", "id"))
+
+    def resolve(self, line: PlatformLine) -> tuple[int | None, str]:
+        """(our SKU id or None, the platform code kept on the line)."""
+        for code in line.sku_codes:
+            if code in self.aliases:
+                return self.aliases[code], code
+        for code in line.sku_codes:
+            if code in self.own:
+                return self.own[code], code
+        return None, next((code for code in line.sku_codes if code), "")
+
+
+def unknown_sku_note(codes) -> str:
+    note = ", ".join(dict.fromkeys(codes))
+    return note if len(note) <= NOTE_LENGTH else note[: NOTE_LENGTH - 1] + "…"
+
+
+def unknown_sku_hold_reason() -> str:
+    return _("Unknown SKU: map the platform code to one of our SKUs to release it.")
+
+
+# --- new orders, in bulk -----------------------------------------------------------------
+
+
+def _later(at: datetime, then: datetime | None) -> datetime:
+    """Timeline times never go backwards, whatever the file says."""
+    return then if then is not None and then > at else at
+
+
+def _build_new_order(incoming: PlatformOrder, *, number: str, channel: Channel, actor, resolver, lines_out, payments_out):
+    details = {"currency": channel.default_currency, **incoming.details}
+    order = Order(
+        number=number, channel=channel, platform_order_id=incoming.platform_order_id, placed_at=incoming.placed_at, **details
+    )
+    unmapped = []
+    for line in incoming.lines:
+        sku_id, code = resolver.resolve(line)
+        if sku_id is None:
+            unmapped.append(code or line.title)
+        lines_out.append(
+            OrderLine(
+                order=order,
+                sku_id=sku_id,
+                platform_sku_code=code,
+                title=line.title,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_amount=line.discount_amount,
+            )
+        )
+    if "goods_amount" not in incoming.details:
+        order.goods_amount = sum((line.unit_price * line.quantity for line in incoming.lines), ZERO)
+
+    at = incoming.placed_at
+    events.order_created(order=order, actor=actor, at=at, source="import")
+    state = incoming.state
+    if unmapped and state in OPEN_STATES:
+        _flag_exception(
+            order, actor=actor, at=at, reason=ExceptionReason.UNKNOWN_SKU, note=unknown_sku_note(unmapped), save=False
+        )
+    if state == PlatformState.CLOSED:
+        # Closed before we ever saw it: no payment is recorded (the platform
+        # kept or returned the money; its settlement file says which).
+        at = _later(at, incoming.closed_at)
+        reason = incoming.close_reason or _("Closed on the platform.")
+        _transition(
+            order, "cancel", actor=actor, at=at, method_kwargs={"at": at, "reason": reason},
+            event_details={"reason": reason}, save=False,
+        )
+        return order
+    if state == PlatformState.PENDING_PAYMENT:
+        return order
+    at = _later(at, incoming.paid_at)
+    amount = incoming.paid_amount if incoming.paid_amount else order.total_amount
+    _mark_paid(
+        order, actor=actor, at=at, amount=amount, method=incoming.payment_method, reference="", unsaved_payments=payments_out
+    )
+    if state == PlatformState.PAID:
+        if unmapped:
+            reason = unknown_sku_hold_reason()
+            _transition(
+                order, "hold", actor=actor, at=at, method_kwargs={"reason": reason}, event_details={"reason": reason},
+                save=False,
+            )
+        return order
+    at = _later(at, incoming.shipped_at)
+    details = {}
+    if incoming.carrier or incoming.tracking_number:
+        order.carrier, order.tracking_number = incoming.carrier, incoming.tracking_number
+        details = {"carrier": incoming.carrier, "tracking_number": incoming.tracking_number}
+    _transition(order, "ship_outside", actor=actor, at=at, method_kwargs={"at": at}, event_details=details, save=False)
+    if STATE_RANK[state] >= STATE_RANK[PlatformState.DELIVERED]:
+        at = _later(at, incoming.delivered_at or incoming.completed_at)
+        _transition(order, "confirm_delivery", actor=actor, at=at, method_kwargs={"at": at}, save=False)
+    if state == PlatformState.COMPLETED:
+        at = _later(at, incoming.completed_at)
+        _transition(order, "complete", actor=actor, at=at, method_kwargs={"at": at}, save=False)
+    return order
+
+
+@transaction.atomic
+def orders_import_new(*, actor, channel: Channel, orders: list[PlatformOrder], batch_id: int | None = None) -> list[Order]:
+    """Create orders the channel has not given us before, all or none.
+
+    Raises DomainError (nothing written) when one of them cannot be: the
+    caller retries the others one by one to report exactly which.
+    """
+    _require_perm(actor, "orders.import_orders", _("Your role may not import orders."))
+    if not orders:
+        return []
+    for incoming in orders:
+        problems = platform_order_problems(incoming, new=True)
+        if problems:
+            raise DomainError(f"{incoming.platform_order_id}: {' '.join(problems)}")
+    ids = [incoming.platform_order_id for incoming in orders]
+    if len(set(ids)) != len(ids):
+        raise DomainError(_("The same platform order id appears twice in one chunk."))
+    existing = list(Order.objects.filter(channel=channel, platform_order_id__in=ids).values_list("platform_order_id", flat=True)[:5])
+    if existing:
+        raise DomainError(
+            _("Channel %(channel)s already has the orders %(ids)s.") % {"channel": channel, "ids": ", ".join(existing)}
+        )
+    resolver = SkuResolver(channel, [line for incoming in orders for line in incoming.lines])
+    numbers = _next_order_numbers(len(orders))
+    new_orders, new_lines, new_payments = [], [], []
+    with events.tagged(batch=batch_id) if batch_id else nullcontext(), events.deferred() as new_events:
+        for number, incoming in zip(numbers, orders, strict=True):
+            try:
+                order = _build_new_order(
+                    incoming,
+                    number=number,
+                    channel=channel,
+                    actor=actor,
+                    resolver=resolver,
+                    lines_out=new_lines,
+                    payments_out=new_payments,
+                )
+            except DomainError as error:
+                raise DomainError(f"{incoming.platform_order_id}: {error}") from error
+            new_orders.append(order)
+    insert_rows(new_orders, return_ids=True)
+    insert_rows(new_lines)
+    insert_rows(new_events)
+    insert_rows(new_payments)
+    return new_orders
+
+
+# --- known orders, one by one ----------------------------------------------------------------
+
+
+def plan_update(current, incoming: PlatformOrder) -> list[str]:
+    """The steps that bring a known order to where the platform says it is.
+
+    ``current`` needs ``number``, ``status``, ``exception_reason`` and
+    ``tracking_number`` (an Order, or a row read for a preview). Statuses
+    only move forward: a file older than what we did since changes nothing.
+    Raises DomainError when the platform and we disagree in a way a person
+    must settle.
+    """
+    status, state = current.status, incoming.state
+    params = {"order": current.number, "state": PlatformState(state).label}
+    if state == PlatformState.CLOSED:
+        if status == OrderStatus.CANCELLED:
+            return []
+        if STATUS_RANK[status] >= SHIPPED_RANK:
+            raise DomainError(
+                _("%(order)s has shipped, but the platform says it is closed: open an after-sales ticket if it comes back.")
+                % params
+            )
+        return ["cancel"]
+    target = STATE_RANK[state]
+    if status == OrderStatus.CANCELLED:
+        if target == 0:
+            return []  # cancelled here while the platform still waits for payment: nothing to do
+        raise DomainError(_("%(order)s is cancelled here, but the platform says: %(state)s.") % params)
+    steps = []
+    if status == OrderStatus.PENDING_PAYMENT and target >= 1:
+        steps.append("mark_paid")
+        status = OrderStatus.PAID
+        if target == 1 and current.exception_reason == ExceptionReason.UNKNOWN_SKU:
+            steps.append("hold")
+            status = OrderStatus.ON_HOLD
+    if target >= SHIPPED_RANK and STATUS_RANK[status] < SHIPPED_RANK:
+        if status == OrderStatus.ON_HOLD:
+            if current.exception_reason != ExceptionReason.UNKNOWN_SKU:
+                raise DomainError(
+                    _("%(order)s is on hold here, but the platform says it has shipped: release or cancel it first.")
+                    % params
+                )
+            steps.append("release")  # held only because of an unknown SKU: the platform shipped it regardless
+            status = OrderStatus.PAID
+        if status in (OrderStatus.PAID, OrderStatus.APPROVED):
+            steps.append("ship_outside")
+        else:  # our warehouse holds its stock: it left from there
+            steps += {
+                OrderStatus.ALLOCATED: ["start_picking", "pack", "ship"],
+                OrderStatus.PICKING: ["pack", "ship"],
+                OrderStatus.PACKED: ["ship"],
+            }[status]
+        status = OrderStatus.SHIPPED
+    elif (
+        incoming.tracking_number
+        and STATUS_RANK[status] >= SHIPPED_RANK
+        and incoming.tracking_number != current.tracking_number
+    ):
+        steps.append("tracking")
+    if target >= STATE_RANK[PlatformState.DELIVERED] and STATUS_RANK[status] < STATUS_RANK[OrderStatus.DELIVERED]:
+        steps.append("confirm_delivery")
+        status = OrderStatus.DELIVERED
+    if target >= STATE_RANK[PlatformState.COMPLETED] and STATUS_RANK[status] < STATUS_RANK[OrderStatus.COMPLETED]:
+        steps.append("complete")
+    return steps
+
+
+def _run_step(step: str, order: Order, incoming: PlatformOrder, *, actor) -> None:
+    order_id, now = order.pk, timezone.now()
+    shipped_at = incoming.shipped_at or now
+    if step == "mark_paid":
+        amount = incoming.paid_amount if incoming.paid_amount else order.total_amount
+        order_mark_paid(
+            actor=actor, order_id=order_id, amount=amount, method=incoming.payment_method, at=incoming.paid_at or now
+        )
+    elif step == "hold":
+        order_hold(actor=actor, order_id=order_id, reason=unknown_sku_hold_reason())
+    elif step == "release":
+        order_release(actor=actor, order_id=order_id)
+    elif step == "ship_outside":
+        order_ship_outside(
+            actor=actor, order_id=order_id, carrier=incoming.carrier, tracking_number=incoming.tracking_number, at=shipped_at
+        )
+    elif step == "start_picking":
+        order_start_picking(actor=actor, order_id=order_id, at=shipped_at)
+    elif step == "pack":
+        order_pack(actor=actor, order_id=order_id, at=shipped_at)
+    elif step == "ship":
+        order_ship(
+            actor=actor,
+            order_id=order_id,
+            carrier=incoming.carrier or order.carrier,
+            tracking_number=incoming.tracking_number,
+            at=shipped_at,
+        )
+    elif step == "tracking":
+        order_update_tracking(
+            actor=actor, order_id=order_id, carrier=incoming.carrier, tracking_number=incoming.tracking_number, at=now
+        )
+    elif step == "confirm_delivery":
+        order_confirm_delivery(actor=actor, order_id=order_id, at=incoming.delivered_at or incoming.completed_at or now)
+    elif step == "complete":
+        order_complete(actor=actor, order_id=order_id, at=incoming.completed_at or now)
+    elif step == "cancel":
+        order_cancel(
+            actor=actor, order_id=order_id, reason=incoming.close_reason or _("Closed on the platform."), at=incoming.closed_at or now
+        )
+    else:  # pragma: no cover - plan_update names only the steps above
+        raise ValueError(step)
+
+
+@transaction.atomic
+def order_import_update(*, actor, order_id: int, incoming: PlatformOrder, batch_id: int | None = None) -> list[str]:
+    """Bring one known order up to date with the platform; returns the steps run.
+
+    All or nothing: a step that is refused (a rule, the user's role) rolls the
+    order back to where it was and raises DomainError with why.
+    """
+    _require_perm(actor, "orders.import_orders", _("Your role may not import orders."))
+    order = locks.order_for_update(order_id)
+    problems = platform_order_problems(incoming, new=False)
+    if problems:
+        raise DomainError(" ".join(problems))
+    steps = plan_update(order, incoming)
+    with events.tagged(batch=batch_id) if batch_id else nullcontext():
+        for step in steps:
+            _run_step(step, order, incoming, actor=actor)
+            order = Order.objects.get(pk=order_id)  # the step's service saved its own copy
+    return steps
+
+
+# Steps a preview may name, and the permission each needs (for the preview's own check).
+STEP_PERMISSIONS = {
+    "mark_paid": "orders.mark_order_paid",
+    "hold": "orders.hold_order",
+    "release": "orders.release_order",
+    "ship_outside": "orders.record_outside_shipment",
+    "start_picking": "orders.pick_order",
+    "pack": "orders.pack_order",
+    "ship": "orders.ship_order",
+    "tracking": "orders.ship_order",
+    "confirm_delivery": "orders.confirm_delivery",
+    "complete": "orders.complete_order",
+    "cancel": "orders.cancel_order",
+}
+STEP_LABELS = {
+    "mark_paid": gettext_lazy("paid"),
+    "hold": gettext_lazy("on hold (unknown SKU)"),
+    "release": gettext_lazy("released"),
+    "ship_outside": gettext_lazy("shipped outside our warehouses"),
+    "start_picking": gettext_lazy("picking"),
+    "pack": gettext_lazy("packed"),
+    "ship": gettext_lazy("shipped from our warehouse"),
+    "tracking": gettext_lazy("tracking number changed"),
+    "confirm_delivery": gettext_lazy("delivered"),
+    "complete": gettext_lazy("completed"),
+    "cancel": gettext_lazy("cancelled"),
+}
