@@ -1,21 +1,32 @@
-"""Insert many new model instances with one multi-row INSERT per slice.
+"""Build and insert many new model instances fast: the bulk import of new
+orders (orders.services.imports) writes ~5 rows per order (the order, its
+lines, its timeline events, its payment) at thousands of orders a second.
 
-Used by the bulk import of new orders (orders.services.imports) and nowhere a
-handful of rows is written: there, ``save()`` and ``bulk_create`` are clearer.
+Measured here on 20,000 orders (CPU time per order): ``Model(**kwargs)``
+costs ~30 µs for an Order and ~12 µs for an OrderEvent; ``bulk_create``
+spends ~85% of its time building SQL in Python and inserts ~2,200–4,500
+orders/s. Nowhere else is this worth it: a handful of rows is saved with
+``save()`` or ``bulk_create``.
 
-Why not ``bulk_create``: for the 46-column Order table, Django's bulk_create
-spends ~85% of its time building the SQL in Python (per row and per field:
-pre_save, get_db_prep_save, placeholder SQL) and inserts ~2,200–4,500 orders/s
-here; the same rows inserted from prepared tuples reach ~10,000/s. This
-module prepares each column once (a converter only for the column types that
-need one: decimals, datetimes, JSON, ...) and sends plain tuples. The
-instances are the ones the services built (defaults, transitions, foreign
-keys), so what lands in the table is what ``bulk_create`` would have written.
+- ``Prototype(model).new(**values)`` builds the instance ``model(**values)``
+  would build (every field's default, foreign keys given as instances or
+  ids) by filling its ``__dict__``, without Django's per-field dispatch and
+  init signals; it falls back to the real constructor if anything listens to
+  those signals for the model.
+- ``insert_rows(objs)`` prepares each column once (a converter only where the
+  driver needs one: decimals, datetimes, JSON) and sends multi-row INSERTs
+  (``RETURNING`` the new ids when asked: orders, before their lines and
+  events). Through Django's cursor this beats ``executemany`` by ~25% here.
 """
 
+from datetime import datetime
+from decimal import Decimal
 from itertools import islice
 
+from django.conf import settings
 from django.db import connections, models, router
+from django.db.models import signals
+from django.db.models.base import ModelState
 
 # Fields whose Python value is what the database driver takes as it is.
 _PLAIN_FIELDS = (
@@ -24,9 +35,47 @@ _PLAIN_FIELDS = (
     models.IntegerField,  # includes the positive/small/big variants
     models.BooleanField,
 )
-# Placeholders per statement: below SQLite's default limit of 32,766 and PostgreSQL's 65,535.
+# Placeholders per multi-row statement: below SQLite's default limit of 32,766 and PostgreSQL's 65,535.
 MAX_PARAMETERS = 30_000
 MAX_ROWS = 1_000
+
+
+class Prototype:
+    """Unsaved instances of one model, as ``model(**values)`` makes them."""
+
+    def __init__(self, model):
+        self.model = model
+        fields = model._meta.concrete_fields
+        self.constant_defaults, self.callable_defaults = {}, []
+        for field in fields:
+            if field.has_default() and callable(field.default):
+                self.callable_defaults.append(field)
+            else:
+                self.constant_defaults[field.attname] = field.get_default()
+        self.relations = {field.name: field for field in fields if field.is_relation}
+        self.attnames = {field.attname for field in fields}
+        self.plain = not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
+
+    def new(self, **values):
+        if not self.plain:
+            return self.model(**values)
+        obj = self.model.__new__(self.model)
+        state = obj._state = ModelState()
+        data = obj.__dict__
+        data.update(self.constant_defaults)
+        for field in self.callable_defaults:
+            data[field.attname] = field.get_default()
+        for name, value in values.items():
+            field = self.relations.get(name)
+            if field is not None:  # a related instance (saved or not): cached, its id copied when it has one
+                data[field.attname] = None if value is None else value.pk
+                if value is not None:
+                    state.fields_cache[field.cache_name] = value
+            elif name in self.attnames:
+                data[name] = value
+            else:
+                raise TypeError(f"{self.model.__name__}() got an unexpected keyword argument '{name}'")
+        return obj
 
 
 def _columns(model):
@@ -34,10 +83,36 @@ def _columns(model):
 
 
 def _converter(field, connection):
-    if field.is_relation:
-        return None  # the id, as prepared by _prepare_related_fields_for_save
-    if isinstance(field, _PLAIN_FIELDS):
-        return None
+    """None when the value goes to the driver as it is; else what get_db_prep_save
+    would do, short-cut for the types a bulk import writes (the values are
+    already of the field's Python type: Decimal, aware datetime, dict)."""
+    if field.is_relation or isinstance(field, _PLAIN_FIELDS):
+        return None  # relations: the id
+    ops = connection.ops
+    if isinstance(field, models.DecimalField):
+        digits, places = field.max_digits, field.decimal_places
+        return lambda value: (
+            ops.adapt_decimalfield_value(value, digits, places)
+            if isinstance(value, Decimal)
+            else field.get_db_prep_save(value, connection)
+        )
+    if isinstance(field, models.DateTimeField):
+        if connection.vendor == "sqlite" and settings.USE_TZ:
+            # What SQLite's adapt_datetimefield_value makes of an aware datetime, without its checks.
+            zone = connection.timezone
+            return lambda value: (
+                str(value.astimezone(zone).replace(tzinfo=None))
+                if isinstance(value, datetime) and value.tzinfo is not None
+                else field.get_db_prep_save(value, connection)
+            )
+        return lambda value: (
+            ops.adapt_datetimefield_value(value)
+            if isinstance(value, datetime) and value.tzinfo is not None
+            else field.get_db_prep_save(value, connection)
+        )
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+        return lambda value: ops.adapt_json_value(value, encoder)
     return lambda value: field.get_db_prep_save(value, connection)
 
 
@@ -50,34 +125,50 @@ def insert_rows(objs: list[models.Model], *, return_ids: bool = False, using: st
     connection = connections[using]
     fields = _columns(model)
     auto_fields = [field for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
-    converters = [_converter(field, connection) for field in fields]
-    attnames = [field.attname for field in fields]
-    has_relations = any(field.is_relation for field in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    column_sql = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = [(field.attname, _converter(field, connection)) for field in fields]
+    # Foreign keys to instances saved since they were assigned (an order inserted
+    # just before its lines): the id is copied from the cached instance, as
+    # Model._prepare_related_fields_for_save does.
+    relations = [(field.attname, field.cache_name) for field in fields if field.is_relation]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    column_sql = ", ".join(quote(field.column) for field in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     pk = model._meta.pk
-    returning = f" RETURNING {connection.ops.quote_name(pk.column)}" if return_ids else ""
-    per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(fields)))
 
+    def add_row(obj, params: list) -> None:
+        values = obj.__dict__
+        if relations:
+            cache = obj._state.fields_cache
+            for attname, cache_name in relations:
+                if values[attname] is None:
+                    related = cache.get(cache_name)
+                    if related is not None:
+                        if related.pk is None:
+                            raise ValueError(f"insert_rows: {obj!r} refers to an unsaved {related!r}.")
+                        values[attname] = related.pk
+        for field in auto_fields:
+            field.pre_save(obj, add=True)
+        for attname, convert in columns:
+            value = values[attname]
+            params.append(value if convert is None or value is None else convert(value))
+
+    per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(fields)))
+    returning = f" RETURNING {quote(pk.column)}" if return_ids else ""
     iterator = iter(objs)
     with connection.cursor() as cursor:
         while batch := list(islice(iterator, per_statement)):
             params = []
             for obj in batch:
-                if has_relations:
-                    obj._prepare_related_fields_for_save(operation_name="bulk_create")
-                for field in auto_fields:
-                    field.pre_save(obj, add=True)
-                values = obj.__dict__
-                for attname, convert in zip(attnames, converters, strict=True):
-                    value = values[attname]
-                    params.append(value if convert is None or value is None else convert(value))
-            sql = f"INSERT INTO {table} ({column_sql}) VALUES {', '.join([row_sql] * len(batch))}{returning}"
-            cursor.execute(sql, params)
+                add_row(obj, params)
+            cursor.execute(f"INSERT INTO {table} ({column_sql}) VALUES {', '.join([row_sql] * len(batch))}{returning}", params)
             if return_ids:
                 for obj, (pk_value,) in zip(batch, cursor.fetchall(), strict=True):
                     setattr(obj, pk.attname, pk_value)
-            for obj in batch:
-                obj._state.adding = False
-                obj._state.db = using
+            _mark_saved(batch, using)
+
+
+def _mark_saved(batch, using):
+    for obj in batch:
+        obj._state.adding = False
+        obj._state.db = using

@@ -77,9 +77,12 @@ def _state(first) -> str:
     return state
 
 
-def _order(order_id: str, rows) -> PlatformOrder:
+def _head(order_id: str, rows) -> tuple[str, str]:
+    return _state(rows[0]), ""  # the All Orders report has no tracking numbers
+
+
+def _order(order_id: str, rows, state: str) -> PlatformOrder:
     first = rows[0]
-    state = _state(first)
     if state == PlatformState.CLOSED and all(row.get(QUANTITY) in ("", "0") for row in rows):
         raise RowError(_("Cancelled on Amazon with no items left: there is nothing to import."))
     lines = per_line(rows, _line)
@@ -108,7 +111,7 @@ def _order(order_id: str, rows) -> PlatformOrder:
 
 
 def read(files, *, channel, progress):
-    return read_grouped(files, required=REQUIRED, key=ORDER_ID, build=_order, progress=progress)
+    return read_grouped(files, required=REQUIRED, key=ORDER_ID, head=_head, build=_order, progress=progress)
 
 
 FORMAT = OrderFormat(

@@ -13,6 +13,7 @@ calls the services.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property, partial
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -31,10 +32,22 @@ class SourceRow:
 
 @dataclass
 class Parsed:
-    order: PlatformOrder
+    """One order of the file. Its state and tracking number are read at once
+    (enough to tell that a known order is unchanged); the rest of the order is
+    built on first use of ``order``, which raises RowError for a bad cell.
+    An unchanged re-import never pays for building what it does not need."""
+
+    platform_order_id: str
+    state: str  # a PlatformState
+    tracking_number: str
     rows: list[SourceRow]
+    build: Callable[[], PlatformOrder]
     # Shown when a new order has no lines (e.g. "no rows in the item report").
     no_lines_reason: str = ""
+
+    @cached_property
+    def order(self) -> PlatformOrder:
+        return self.build()
 
 
 @dataclass
@@ -159,11 +172,13 @@ class OrderFormat:
     max_files: int = 1
 
 
-def read_grouped(files, *, required: tuple[str, ...], key: Col, build: Callable, progress) -> Iterator:
+def read_grouped(files, *, required: tuple[str, ...], key: Col, head: Callable, build: Callable, progress) -> Iterator:
     """The reader of a one-file format with one row per line item: rows are
-    grouped by ``key`` (consecutive rows of one order), exact duplicate rows
-    are reported and used once, and ``build(order_id, rows)`` makes the order
-    or raises RowError, which rejects all the order's rows."""
+    grouped by ``key`` (consecutive rows of one order) and exact duplicate rows
+    are reported and used once. ``head(order_id, rows)`` gives the order's
+    (state, tracking number) at once; ``build(order_id, rows, state)`` makes the
+    whole order when it is needed. Either raises RowError, which rejects all
+    the order's rows."""
     if len(files) != 1:
         raise FileProblem(_("This format is one file; %(count)s were given.") % {"count": len(files)})
     (named,) = files
@@ -181,11 +196,11 @@ def read_grouped(files, *, required: tuple[str, ...], key: Col, build: Callable,
         try:
             if not order_id:
                 raise RowError(_("%(column)s is empty.") % {"column": key.label})
-            order = build(order_id, kept)
+            state, tracking = head(order_id, kept)
         except RowError as error:
             yield Rejected(sources, str(error), order_id)
             continue
-        yield Parsed(order, sources)
+        yield Parsed(order_id, state, tracking, sources, partial(build, order_id, kept, state))
 
 
 def per_line(rows: list[Row], make: Callable[[Row], object]) -> list:

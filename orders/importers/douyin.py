@@ -89,7 +89,14 @@ def _express(row) -> tuple[str, str]:
     return carrier, number
 
 
-def _order(order_id: str, rows) -> PlatformOrder:
+def _head(order_id: str, rows) -> tuple[str, str]:
+    """Open while any sub-order is: the state of the first open one; closed when all are."""
+    states = per_line(rows, lambda row: state_of(row, STATUS, STATUSES))
+    open_states = [state for state in states if state != PlatformState.CLOSED]
+    return (open_states[0] if open_states else PlatformState.CLOSED), _express(rows[0])[1]
+
+
+def _order(order_id: str, rows, state: str) -> PlatformOrder:
     seen_sub_orders = {}
     for row in rows:
         sub = row.get(SUB_ORDER_ID)
@@ -100,9 +107,7 @@ def _order(order_id: str, rows) -> PlatformOrder:
             )
         seen_sub_orders[sub] = row.line
     first = rows[0]
-    states = per_line(rows, lambda row: state_of(row, STATUS, STATUSES))
-    open_states = [state for state in states if state != PlatformState.CLOSED]
-    state = open_states[0] if open_states else PlatformState.CLOSED
+    states = [state_of(row, STATUS, STATUSES) for row in rows]
     open_rows = [row for row, row_state in zip(rows, states, strict=True) if row_state != PlatformState.CLOSED] or rows
     lines = per_line(open_rows, _line)
     goods = sum((line.unit_price * line.quantity - line.discount_amount for line in lines), ZERO)
@@ -135,7 +140,7 @@ def _order(order_id: str, rows) -> PlatformOrder:
 
 
 def read(files, *, channel, progress):
-    return read_grouped(files, required=REQUIRED, key=ORDER_ID, build=_order, progress=progress)
+    return read_grouped(files, required=REQUIRED, key=ORDER_ID, head=_head, build=_order, progress=progress)
 
 
 FORMAT = OrderFormat(

@@ -77,6 +77,10 @@ def clean_cell(value) -> str:
         return ""
     if not isinstance(value, str):
         return _text_of_spreadsheet_value(value)
+    if not value or (
+        value[0] not in "='`" and not value[0].isspace() and not value[-1].isspace() and "\ufeff" not in value
+    ):
+        return value  # most cells: nothing to undo (a fast path; a big file has millions of cells)
     text = value.strip().replace("\ufeff", "")
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
@@ -100,12 +104,17 @@ def _text_of_spreadsheet_value(value) -> str:
 
 
 _AMOUNT_NOISE = re.compile(r"[\s¥￥$€£,]|CNY|RMB|USD|EUR|元")
+# Most cells are plain numbers and ISO timestamps: read at once, without the general clean-up.
+_PLAIN_AMOUNT = re.compile(r"-?\d+(?:\.\d+)?")
+_PLAIN_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:[+-]\d{2}:\d{2}|Z)?")
 
 
 def parse_amount(text: str, *, decimal_comma: bool = False, blank=None) -> Decimal | None:
     """``"¥1,299.00"`` → ``Decimal("1299.00")``; ``"(5.00)"`` → ``-5.00``;
     ``decimal_comma``: ``"1.299,00"`` → ``1299.00`` (EU marketplaces).
     Empty text gives ``blank``; anything else that is not a number raises ValueError."""
+    if text and not decimal_comma and _PLAIN_AMOUNT.fullmatch(text):
+        return Decimal(text)
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return blank
@@ -137,6 +146,9 @@ def parse_datetime(text: str, *, tz=None) -> datetime | None:
     (Shopify), ``2012年12月29日 00:00:00`` (Alipay), ``2024/1/2 10:11``, a
     trailing ``UTC``, and ``MM/DD/YY`` (Amazon). A time without offset is in
     ``tz`` (default: the seller's TIME_ZONE). Raises ValueError otherwise."""
+    if text and _PLAIN_DATETIME.fullmatch(text):
+        parsed = datetime.fromisoformat(text)
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=tz or timezone.get_default_timezone())
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return None
@@ -164,6 +176,8 @@ def parse_datetime(text: str, *, tz=None) -> datetime | None:
 
 def parse_quantity(text: str) -> int:
     """A positive whole number of units; ``"2.0"`` (spreadsheets) is 2."""
+    if text and text.isascii() and text.isdigit() and int(text) > 0:
+        return int(text)
     try:
         amount = parse_amount(text)
     except ValueError:
@@ -325,7 +339,17 @@ def read_rows(
     wanted = [normalise_header(name) for name in required]
     header, best_missing = None, list(required)
     for number, raw in lines:
-        cells = [clean_cell(value) for value in raw]
+        # clean_cell, with its common case (a plain string: nothing to undo) inline: millions of cells.
+        cells = [
+            value
+            if value.__class__ is str
+            and (
+                not value
+                or (value[0] not in "='`" and not value[0].isspace() and not value[-1].isspace() and "\ufeff" not in value)
+            )
+            else clean_cell(value)
+            for value in raw
+        ]
         if not any(cells) or (skip and skip(cells)):
             continue
         if header is None:

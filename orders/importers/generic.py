@@ -137,14 +137,18 @@ def _line(row) -> PlatformLine:
     )
 
 
-def _order(order_id: str, rows) -> PlatformOrder:
-    first = rows[0]
-    words = first.get(C["status"]).strip().lower()
+def _head(order_id: str, rows) -> tuple[str, str]:
+    words = rows[0].get(C["status"]).strip().lower()
     if words not in TEMPLATE_STATES:
         raise RowError(
             _("status: “%(status)s” is not one of %(allowed)s.")
             % {"status": words, "allowed": ", ".join(sorted(TEMPLATE_STATES))}
         )
+    return TEMPLATE_STATES[words], rows[0].get(C["tracking_number"])
+
+
+def _order(order_id: str, rows, state: str) -> PlatformOrder:
+    first = rows[0]
     country = (first.get(C["country"]) or "CN").upper()
     address = {
         "ship_province": first.get(C["province"]),
@@ -160,7 +164,7 @@ def _order(order_id: str, rows) -> PlatformOrder:
     paid = amount(first, C["paid_amount"], default=None)
     return PlatformOrder(
         platform_order_id=order_id,
-        state=TEMPLATE_STATES[words],
+        state=state,
         placed_at=moment(first, C["placed_at"], required=True),
         lines=per_line(rows, _line),
         details={
@@ -189,7 +193,7 @@ def _order(order_id: str, rows) -> PlatformOrder:
 
 
 def read(files, *, channel, progress):
-    return read_grouped(files, required=REQUIRED, key=C["order_id"], build=_order, progress=progress)
+    return read_grouped(files, required=REQUIRED, key=C["order_id"], head=_head, build=_order, progress=progress)
 
 
 FORMAT = OrderFormat(

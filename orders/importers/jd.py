@@ -69,13 +69,16 @@ def _line(row) -> PlatformLine:
     )
 
 
-def _order(order_id: str, rows) -> PlatformOrder:
+def _head(order_id: str, rows) -> tuple[str, str]:
+    return state_of(rows[0], STATUS, STATUSES), tracking_number(rows[0].get(*TRACKING))
+
+
+def _order(order_id: str, rows, state: str) -> PlatformOrder:
     first = rows[0]
     lines = per_line(rows, _line)
     goods = sum((line.unit_price * line.quantity for line in lines), ZERO)
     shipping = amount(first, FREIGHT)
     payable = amount(first, PAYABLE, ORDER_AMOUNT, default=goods + shipping)
-    state = state_of(first, STATUS, STATUSES)
     return PlatformOrder(
         platform_order_id=order_id,
         state=state,
@@ -103,7 +106,7 @@ def _order(order_id: str, rows) -> PlatformOrder:
 
 
 def read(files, *, channel, progress):
-    return read_grouped(files, required=REQUIRED, key=ORDER_ID, build=_order, progress=progress)
+    return read_grouped(files, required=REQUIRED, key=ORDER_ID, head=_head, build=_order, progress=progress)
 
 
 FORMAT = OrderFormat(

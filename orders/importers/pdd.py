@@ -81,12 +81,15 @@ def _line(row) -> PlatformLine:
     )
 
 
-def _order(order_id: str, rows) -> PlatformOrder:
+def _head(order_id: str, rows) -> tuple[str, str]:
+    return state_of(rows[0], STATUS, STATUSES), tracking_number(rows[0].get(TRACKING))
+
+
+def _order(order_id: str, rows, state: str) -> PlatformOrder:
     first = rows[0]
     lines = per_line(rows, _line)
     discount = sum((amount(row, SHOP_DISCOUNT) + amount(row, PLATFORM_DISCOUNT) for row in rows), ZERO)
     paid = sum((amount(row, PAID) for row in rows), ZERO)
-    state = state_of(first, STATUS, STATUSES)
     paid_at = moment(first, PAID_AT)
     return PlatformOrder(
         platform_order_id=order_id,
@@ -117,7 +120,7 @@ def _order(order_id: str, rows) -> PlatformOrder:
 
 
 def read(files, *, channel, progress):
-    return read_grouped(files, required=REQUIRED, key=ORDER_ID, build=_order, progress=progress)
+    return read_grouped(files, required=REQUIRED, key=ORDER_ID, head=_head, build=_order, progress=progress)
 
 
 FORMAT = OrderFormat(

@@ -23,9 +23,9 @@ from django.db import DatabaseError, IntegrityError
 from django.utils.translation import gettext as _
 
 from ..errors import DomainError
-from ..models import Channel, Order, OrderStatus
+from ..models import Channel, ExceptionReason, Order, OrderStatus
 from ..services import imports as import_services
-from .base import NamedFile, OrderFormat, Parsed, Rejected
+from .base import NamedFile, OrderFormat, Parsed, Rejected, RowError
 from .progress import ReadProgress
 
 CHUNK = 2000  # orders per transaction of the bulk path
@@ -153,7 +153,7 @@ class OrderImport:
             if isinstance(record, Rejected):
                 rejected.append(record)
                 continue
-            platform_id = record.order.platform_order_id
+            platform_id = record.platform_order_id
             if platform_id in first_line:
                 rejected.append(
                     Rejected(
@@ -175,29 +175,35 @@ class OrderImport:
         }
         new, known = [], []
         for record in parsed:
-            current = stored.get(record.order.platform_order_id)
-            problems = import_services.platform_order_problems(record.order, new=current is None)
-            if current is None and not record.order.lines and record.no_lines_reason:
-                problems = [record.no_lines_reason]
+            current = stored.get(record.platform_order_id)
+            if current is not None:
+                try:
+                    steps = import_services.plan_update(current, record)  # needs only the state and tracking number
+                except DomainError as error:
+                    rejected.append(Rejected(record.rows, str(error), record.platform_order_id))
+                    continue
+                if not steps:
+                    self.outcome.unchanged += 1
+                    continue
+            try:
+                order = record.order
+            except RowError as error:
+                rejected.append(Rejected(record.rows, str(error), record.platform_order_id))
+                continue
+            if current is None and not order.lines and record.no_lines_reason:
+                problems = [str(record.no_lines_reason)]
+            else:
+                problems = import_services.platform_order_problems(order, new=current is None)
+            if not problems and current is not None and not self.apply:
+                problem = _step_problem(self.actor, current, steps)
+                problems = [problem] if problem else []
             if problems:
-                rejected.append(Rejected(record.rows, " ".join(problems), record.order.platform_order_id))
+                rejected.append(Rejected(record.rows, " ".join(problems), record.platform_order_id))
                 continue
             if current is None:
                 new.append(record)
-                continue
-            try:
-                steps = import_services.plan_update(current, record.order)
-            except DomainError as error:
-                rejected.append(Rejected(record.rows, str(error), record.order.platform_order_id))
-                continue
-            if not steps:
-                self.outcome.unchanged += 1
-                continue
-            problem = "" if self.apply else _step_problem(self.actor, current, steps)
-            if problem:
-                rejected.append(Rejected(record.rows, problem, record.order.platform_order_id))
-                continue
-            known.append((record, current, steps))
+            else:
+                known.append((record, current, steps))
 
         self._create(new, rejected)
         for record, current, steps in known:
@@ -207,38 +213,22 @@ class OrderImport:
     def _create(self, new: list[Parsed], rejected: list[Rejected]) -> None:
         if not new:
             return
-        resolver = import_services.SkuResolver(self.channel, [line for record in new for line in record.order.lines])
         if self.apply:
-            try:
-                import_services.orders_import_new(
-                    actor=self.actor, channel=self.channel, orders=[record.order for record in new], batch_id=self.batch_id
-                )
-            except (DomainError, DatabaseError):
-                # One of them cannot be written: write them one by one to keep the others and say which.
-                kept = []
-                for record in new:
-                    try:
-                        import_services.orders_import_new(
-                            actor=self.actor, channel=self.channel, orders=[record.order], batch_id=self.batch_id
-                        )
-                    except DomainError as error:
-                        rejected.append(Rejected(record.rows, str(error), record.order.platform_order_id))
-                    except IntegrityError:
-                        rejected.append(
-                            Rejected(
-                                record.rows,
-                                _("Order %(id)s was created by another import meanwhile; import the file again to update it.")
-                                % {"id": record.order.platform_order_id},
-                                record.order.platform_order_id,
-                            )
-                        )
-                    else:
-                        kept.append(record)
-                new = kept
-        for record in new:
+            created = self._write_new(new, rejected)
+            new = [record for record, _order in created]
+            unknown = [
+                order.exception_note.split(", ") if order.exception_reason == ExceptionReason.UNKNOWN_SKU else []
+                for _record, order in created
+            ]
+        else:
+            resolver = import_services.SkuResolver(self.channel, [line for record in new for line in record.order.lines])
+            unknown = []
+            for record in new:
+                codes = [code for line in record.order.lines for sku_id, code in [resolver.resolve(line)] if sku_id is None]
+                unknown.append(codes if record.state in import_services.OPEN_STATES else [])
+        for record, unknown_codes in zip(new, unknown, strict=True):
             self.outcome.created += 1
-            unknown = [code for line in record.order.lines for sku_id, code in [resolver.resolve(line)] if sku_id is None]
-            if unknown and record.order.state in import_services.OPEN_STATES:
+            if unknown_codes:
                 self.outcome.unknown_sku_orders += 1
             if len(self.outcome.samples["created"]) < SAMPLES:
                 order = record.order
@@ -250,9 +240,40 @@ class OrderImport:
                         "total": str(order.total_amount),
                         "currency": order.details.get("currency") or self.channel.default_currency,
                         "recipient": order.details.get("ship_name", ""),
-                        "unknown_skus": [code or "?" for code in unknown],
+                        "unknown_skus": unknown_codes,
                     }
                 )
+
+    def _write_new(self, new: list[Parsed], rejected: list[Rejected]) -> list[tuple[Parsed, Order]]:
+        """Create the chunk's new orders in one transaction; if one of them cannot be
+        written, write them one by one to keep the others and say which."""
+        try:
+            orders = import_services.orders_import_new(
+                actor=self.actor, channel=self.channel, orders=[record.order for record in new], batch_id=self.batch_id
+            )
+            return list(zip(new, orders, strict=True))
+        except (DomainError, DatabaseError):
+            pass
+        created = []
+        for record in new:
+            try:
+                (order,) = import_services.orders_import_new(
+                    actor=self.actor, channel=self.channel, orders=[record.order], batch_id=self.batch_id
+                )
+            except DomainError as error:
+                rejected.append(Rejected(record.rows, str(error), record.platform_order_id))
+            except IntegrityError:
+                rejected.append(
+                    Rejected(
+                        record.rows,
+                        _("Order %(id)s was created by another import meanwhile; import the file again to update it.")
+                        % {"id": record.platform_order_id},
+                        record.platform_order_id,
+                    )
+                )
+            else:
+                created.append((record, order))
+        return created
 
     def _update(self, record: Parsed, current: Current, steps: list[str], rejected: list[Rejected]) -> None:
         if self.apply:

@@ -86,13 +86,16 @@ def _line(row) -> PlatformLine:
     )
 
 
-def _order(order_id: str, rows) -> PlatformOrder:
+def _head(order_id: str, rows) -> tuple[str, str]:
+    return _state(rows[0]), ""  # orders_export has no tracking numbers
+
+
+def _order(order_id: str, rows, state: str) -> PlatformOrder:
     first = rows[0]
     lines = per_line(rows, _line)
     street = first.get(SHIP_ADDRESS1, SHIP_STREET)
     if first.get(SHIP_ADDRESS2):
         street = f"{street}, {first.get(SHIP_ADDRESS2)}"
-    state = _state(first)
     gateway = first.get(PAYMENT_METHOD).lower()
     method = PaymentMethod.CARD if "card" in gateway or "shopify_payments" in gateway else PaymentMethod.PLATFORM
     total = amount(first, TOTAL, default=None)
@@ -125,7 +128,7 @@ def _order(order_id: str, rows) -> PlatformOrder:
 
 
 def read(files, *, channel, progress):
-    return read_grouped(files, required=REQUIRED, key=NAME, build=_order, progress=progress)
+    return read_grouped(files, required=REQUIRED, key=NAME, head=_head, build=_order, progress=progress)
 
 
 FORMAT = OrderFormat(

@@ -13,6 +13,8 @@ The item report is optional: an order report alone updates the orders we
 already have (statuses, tracking numbers); a new order needs its items.
 """
 
+from functools import partial
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +30,7 @@ from .base import (
     amount,
     duplicate_reason,
     moment,
+    per_line,
     quantity,
     required_text,
     source,
@@ -71,6 +74,7 @@ SELLER_CODE = Col("商家编码")
 
 ORDER_REPORT_REQUIRED = (ORDER_ID.label, STATUS.label, CREATED.label)
 ITEM_REPORT_REQUIRED = (ORDER_ID.label, TITLE.label, PRICE.label, QUANTITY.label)
+NO_ITEMS = gettext_lazy("No rows for this order in the item report (宝贝报表); import the two files together.")
 # Orders fetched from the staged item report at a time.
 BLOCK = 1000
 
@@ -118,8 +122,7 @@ def _identify(files):
     return order_report, item_report
 
 
-def _line(cells: dict, line_number: int) -> PlatformLine:
-    row = Row(line_number, cells)
+def _line(row: Row) -> PlatformLine:
     title = required_text(row, TITLE)
     options = " ".join(value for value in (row.get(ATTRIBUTES), row.get(PACKAGE)) if value)
     if options and options not in title:
@@ -132,32 +135,21 @@ def _line(cells: dict, line_number: int) -> PlatformLine:
     )
 
 
-def _order(row: Row, items: list[tuple[int, dict]], *, order_file: str, item_file: str):
-    platform_id = row.cells.get(ORDER_ID, "")
-    rows = [source(order_file, row)] + [SourceRow(item_file, line, cells) for line, cells in items]
-    try:
-        if not platform_id:
-            raise RowError(_("%(column)s is empty.") % {"column": ORDER_ID.label})
-        state = state_of(row, STATUS, STATUSES)
-        kept, seen, duplicates = [], {}, []
-        rows = [source(order_file, row)]
-        for line_number, cells in items:
-            signature = tuple(cells.values())
-            if signature in seen:
-                duplicate = SourceRow(item_file, line_number, cells)
-                duplicates.append(
-                    Rejected([duplicate], duplicate_reason(seen[signature]), platform_id, order_rejected=False)
-                )
-                continue
-            seen[signature] = line_number
-            rows.append(SourceRow(item_file, line_number, cells))
-            kept.append(_line(cells, line_number))
-        postage = amount(row, POSTAGE)
-        goods_payable = amount(row, GOODS)
-        total = amount(row, TOTAL, default=None)
-        if total is None:
-            total = goods_payable + postage
-        details = {
+def _build(row: Row, items: list[tuple[int, dict]], state: str) -> PlatformOrder:
+    lines = per_line([Row(line, cells) for line, cells in items], _line)
+    postage = amount(row, POSTAGE)
+    goods_payable = amount(row, GOODS)
+    total = amount(row, TOTAL, default=None)
+    if total is None:
+        total = goods_payable + postage
+    goods = sum((line.unit_price * line.quantity for line in lines), ZERO) if lines else goods_payable
+    paid = amount(row, PAID)
+    return PlatformOrder(
+        platform_order_id=row.cells.get(ORDER_ID, ""),
+        state=state,
+        placed_at=moment(row, CREATED, required=True),
+        lines=lines,
+        details={
             "buyer_nick": row.get(BUYER, BUYER_NICK),
             "buyer_message": row.get(BUYER_MESSAGE),
             "seller_memo": row.get(MEMO),
@@ -165,36 +157,50 @@ def _order(row: Row, items: list[tuple[int, dict]], *, order_file: str, item_fil
             "ship_phone": phone(row.get(MOBILE, PHONE)),
             "ship_country": "CN",
             **split_cn_address(row.get(MODIFIED_ADDRESS, ADDRESS)),
+            "goods_amount": goods,
             "shipping_amount": postage,
-        }
-        if kept:
-            goods = sum((line.unit_price * line.quantity for line in kept), ZERO)
-            details["goods_amount"] = goods
-            details["discount_amount"] = max(goods + postage - total, ZERO)
-        else:
-            details["goods_amount"] = goods_payable
-            details["discount_amount"] = max(goods_payable + postage - total, ZERO)
-        paid = amount(row, PAID)
-        order = PlatformOrder(
-            platform_order_id=platform_id,
-            state=state,
-            placed_at=moment(row, CREATED, required=True),
-            lines=kept,
-            details=details,
-            paid_at=moment(row, PAID_AT),
-            paid_amount=paid if paid > 0 else None,
-            shipped_at=moment(row, SHIPPED_AT),
-            completed_at=moment(row, RECEIVED_AT) if state == PlatformState.COMPLETED else None,
-            close_reason=row.get(CLOSE_REASON),
-            carrier=row.get(CARRIER),
-            tracking_number=tracking_number(row.get(TRACKING)),
-        )
+            # 总金额 is what the buyer owes after the shop's discounts.
+            "discount_amount": max(goods + postage - total, ZERO),
+        },
+        paid_at=moment(row, PAID_AT),
+        paid_amount=paid if paid > 0 else None,
+        shipped_at=moment(row, SHIPPED_AT),
+        completed_at=moment(row, RECEIVED_AT) if state == PlatformState.COMPLETED else None,
+        close_reason=row.get(CLOSE_REASON),
+        carrier=row.get(CARRIER),
+        tracking_number=tracking_number(row.get(TRACKING)),
+    )
+
+
+def _order(row: Row, items: list[tuple[int, dict]], *, order_file: str, item_file: str):
+    """The order of one order-report row and its item rows (duplicate item rows reported and used once)."""
+    platform_id = row.cells.get(ORDER_ID, "")
+    rows = [source(order_file, row)]
+    kept, seen, records = [], {}, []
+    for line_number, cells in items:
+        signature = tuple(cells.values())
+        if signature in seen:
+            duplicate = SourceRow(item_file, line_number, cells)
+            records.append(Rejected([duplicate], duplicate_reason(seen[signature]), platform_id, order_rejected=False))
+            continue
+        seen[signature] = line_number
+        rows.append(SourceRow(item_file, line_number, cells))
+        kept.append((line_number, cells))
+    try:
+        if not platform_id:
+            raise RowError(_("%(column)s is empty.") % {"column": ORDER_ID.label})
+        state = state_of(row, STATUS, STATUSES)
     except RowError as error:
-        return [Rejected(rows, str(error), platform_id)]
-    return [
-        Parsed(order, rows, no_lines_reason=_("No rows for this order in the item report (宝贝报表); import the two files together.")),
-        *duplicates,
-    ]
+        return [Rejected(rows, str(error), platform_id), *records]
+    parsed = Parsed(
+        platform_id,
+        state,
+        tracking_number(row.get(TRACKING)),
+        rows,
+        partial(_build, row, kept, state),
+        no_lines_reason=NO_ITEMS,
+    )
+    return [parsed, *records]
 
 
 def read(files, *, channel, progress):
