@@ -19,12 +19,38 @@ class SKUAliasInline(admin.TabularInline):
     extra = 0
 
 
+def save_alias(request, alias, *, change: bool):
+    """Through the mapping service: a new alias also maps the imported lines waiting for it (issue 3)."""
+    from orders import services  # orders' services build on inventory; imported when used
+
+    if change:
+        saved, _mapped = services.sku_alias_change(
+            actor=request.user, alias_id=alias.pk, platform_sku_code=alias.platform_sku_code, sku=alias.sku
+        )
+    else:
+        saved, _mapped = services.sku_alias_create(
+            actor=request.user, channel=alias.channel, platform_sku_code=alias.platform_sku_code, sku=alias.sku
+        )
+    alias.pk = saved.pk  # the admin links to and logs the saved alias
+    alias._state.adding = False
+
+
 @admin.register(SKU)
 class SKUAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "barcode", "is_active")
     list_filter = ("is_active",)
     search_fields = ("code", "name", "barcode")
     inlines = [SKUAliasInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not SKUAlias:
+            return super().save_formset(request, form, formset, change)
+        for alias in formset.save(commit=False):
+            alias.sku = form.instance
+            save_alias(request, alias, change=alias.pk is not None)
+        for alias in formset.deleted_objects:
+            alias.delete()
+        return None
 
 
 @admin.register(SKUAlias)
@@ -34,6 +60,12 @@ class SKUAliasAdmin(admin.ModelAdmin):
     list_select_related = ("channel", "sku")
     search_fields = ("platform_sku_code", "sku__code")
     autocomplete_fields = ("sku",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("channel",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        save_alias(request, obj, change=change)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -1,1 +1,1 @@
-from . import orders  # noqa: F401 - registers the order admin
+from . import imports, orders  # noqa: F401 - registers the order admin and the import screens (issue 3)

@@ -26,6 +26,11 @@ class ShipForm(forms.Form):
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=64)
 
 
+class ShipOutsideForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=64, required=False)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=64, required=False)
+
+
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER)
@@ -100,6 +105,9 @@ TRANSITION_ACTIONS = {
     "release": OrderAction(services.ACTION_LABELS["release"], _no_input(services.order_release)),
     "cancel": OrderAction(services.ACTION_LABELS["cancel"], _with_input(services.order_cancel), ReasonForm, bulk=True),
     "cancel_allocated": OrderAction(services.ACTION_LABELS["cancel_allocated"], _with_input(services.order_cancel), ReasonForm),
+    "ship_outside": OrderAction(
+        services.ACTION_LABELS["ship_outside"], _with_input(services.order_ship_outside), ShipOutsideForm
+    ),
 }
 
 OTHER_ACTIONS = {

@@ -20,6 +20,7 @@ from orders import permissions, selectors, services
 from orders.errors import DomainError
 from orders.models import Channel, Customer, ExceptionReason, Order, OrderLine
 
+from .exports import ChannelStockFileMixin, OrderExportMixin
 from .order_actions import ORDER_ACTIONS, ReasonForm, build_form, order_buttons
 from .pagination import EstimatedCountPaginator
 from .reason_page import reason_form_response
@@ -95,7 +96,7 @@ class OrderDetailsForm(forms.ModelForm):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(OrderExportMixin, admin.ModelAdmin):
     form = OrderDetailsForm
     inlines = [OrderLineInline]
     list_display = (
@@ -132,7 +133,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_help_text = gettext_lazy(
         "Exact order number, platform order id, tracking number, recipient or buyer account, or phone."
     )
-    actions = ["bulk_approve", "bulk_allocate", "bulk_hold", "bulk_cancel"]
+    actions = ["bulk_approve", "bulk_allocate", "bulk_hold", "bulk_cancel", "export_orders"]
     fieldsets = (
         (None, {"fields": (("number", "status", "priority"), ("channel", "platform_order_id", "buyer_nick"), ("warehouse", "customer"))}),
         (
@@ -372,8 +373,9 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(ChannelStockFileMixin, admin.ModelAdmin):
     list_display = ("name", "code", "platform", "default_currency", "is_active")
+    actions = ["stock_file_csv", "stock_file_xlsx"]
     list_filter = ("platform", "is_active")
     search_fields = ("name", "code")
 

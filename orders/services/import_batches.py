@@ -33,12 +33,8 @@ from django.utils.translation import gettext as _
 
 from ..background import enqueue_on_commit
 from ..errors import DomainError
-from ..importers import registry
-from ..importers.base import NamedFile
 from ..importers.files import FileProblem, estimate_rows
 from ..importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus
-from ..importers.pipeline import SAMPLES, OrderImport, Outcome
-from ..importers.tracking import TrackingImport
 from ..models import Channel
 from .steps import _require_perm
 
@@ -46,6 +42,10 @@ logger = logging.getLogger(__name__)
 
 TASK = "orders.tasks.import_batch_continue"
 STALE_STATUSES = (ImportStatus.UPLOADED, ImportStatus.PREVIEWED)
+
+
+# The importers write through the services of this package, and these services
+# run the importers: the importer modules are imported where they are used.
 
 
 def import_storage() -> FileSystemStorage:
@@ -81,6 +81,8 @@ def import_batch_create(
     _require_import_perm(actor, kind)
     if not files:
         raise DomainError(_("Choose a file to import."))
+    from ..importers import registry
+
     if kind == ImportKind.ORDERS:
         if channel is None:
             raise DomainError(_("Choose the channel the orders come from."))
@@ -215,7 +217,9 @@ def import_batches_discard_stale(*, older_than: timedelta | None = None) -> int:
 # --- the work -------------------------------------------------------------------------------
 
 
-def _outcome_of(batch: ImportBatch) -> Outcome:
+def _outcome_of(batch: ImportBatch):
+    from ..importers.pipeline import Outcome
+
     return Outcome(
         created=batch.created_count,
         updated=batch.updated_count,
@@ -262,6 +266,10 @@ def _record_chunk(batch_id: int, runner, rejected, chunks_done: int) -> None:
 
 
 def _runner(batch: ImportBatch, files, *, on_chunk):
+    from ..importers import registry
+    from ..importers.pipeline import OrderImport
+    from ..importers.tracking import TrackingImport
+
     actor = batch.confirmed_by if batch.status == ImportStatus.IMPORTING else batch.created_by
     common = {
         "files": files,
@@ -294,6 +302,8 @@ def import_batch_continue(*, batch_id: int, budget_seconds: float | None = None)
     def on_chunk(runner, rejected, chunks_done):
         _record_chunk(batch_id, runner, rejected, chunks_done)
         return budget_seconds is None or time.monotonic() - started < budget_seconds
+
+    from ..importers.base import NamedFile
 
     storage = import_storage()
     opened = []
@@ -354,7 +364,6 @@ def _fail(batch_id: int, error: str) -> ImportBatch:
 
 
 __all__ = [
-    "SAMPLES",
     "import_batch_confirm",
     "import_batch_continue",
     "import_batch_create",
