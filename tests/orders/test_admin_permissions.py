@@ -147,11 +147,12 @@ def test_search_finds_an_order_by_each_of_its_keys(clerk, shipped_order):
 # --- buttons and actions ----------------------------------------------------------------------
 
 BUTTONS_ON_PAID_ORDER = {
-    CLERK: {"approve", "hold", "cancel", "flag_exception"},
+    # ship_outside: record an order shipped by the platform or a supplier, our stock untouched (issue 3)
+    CLERK: {"approve", "hold", "cancel", "flag_exception", "ship_outside"},
     WAREHOUSE: {"flag_exception"},
     SERVICE: {"hold", "flag_exception"},
     FINANCE: set(),
-    SUPERVISOR: {"approve", "hold", "cancel", "flag_exception"},
+    SUPERVISOR: {"approve", "hold", "cancel", "flag_exception", "ship_outside"},
 }
 
 
