@@ -97,7 +97,8 @@ def _order(order_id: str, rows, state: str) -> PlatformOrder:
     if first.get(SHIP_ADDRESS2):
         street = f"{street}, {first.get(SHIP_ADDRESS2)}"
     gateway = first.get(PAYMENT_METHOD).lower()
-    method = PaymentMethod.CARD if "card" in gateway or "shopify_payments" in gateway else PaymentMethod.PLATFORM
+    card = any(word in gateway for word in ("card", "shopify payments", "shopify_payments", "stripe"))
+    method = PaymentMethod.CARD if card else PaymentMethod.PLATFORM
     total = amount(first, TOTAL, default=None)
     return PlatformOrder(
         platform_order_id=order_id,
