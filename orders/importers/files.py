@@ -115,7 +115,7 @@ def parse_amount(text: str, *, decimal_comma: bool = False, blank=None) -> Decim
     Empty text gives ``blank``; anything else that is not a number raises ValueError."""
     if text and not decimal_comma and _PLAIN_AMOUNT.fullmatch(text):
         return Decimal(text)
-    text = unicodedata.normalize("NFKC", text or "").strip()
+    original = text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return blank
     negative = text.startswith("(") and text.endswith(")")
@@ -127,9 +127,9 @@ def parse_amount(text: str, *, decimal_comma: bool = False, blank=None) -> Decim
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ValueError(_("“%(text)s” is not an amount.") % {"text": text}) from None
+        raise ValueError(_("“%(text)s” is not an amount.") % {"text": original}) from None
     if not amount.is_finite():
-        raise ValueError(_("“%(text)s” is not an amount.") % {"text": text})
+        raise ValueError(_("“%(text)s” is not an amount.") % {"text": original})
     return -amount if negative else amount
 
 

@@ -42,7 +42,7 @@ def run_import(clerk, django_capture_on_commit_callbacks):
                 actor=actor,
                 kind=kind,
                 channel=channel,
-                files=[(name, io.BytesIO(data)) for name, data in files],
+                files=[(name, io.BytesIO(data) if isinstance(data, bytes) else data) for name, data in files],
                 file_format=file_format,
             )
             if preview:
