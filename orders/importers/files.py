@@ -358,7 +358,7 @@ def read_rows(
             if not missing:
                 header = names
                 if on_header:
-                    on_header(cells)
+                    on_header(["" if value is None else str(value).replace("\ufeff", "") for value in raw])
             elif len(missing) < len(best_missing):
                 best_missing = missing
             if header is None and number >= HEADER_SEARCH_ROWS:

@@ -128,11 +128,11 @@ class OrderImport:
         apply: bool,
         batch_id: int | None = None,
         on_chunk: Callable[["OrderImport", list[Rejected], int], bool | None] | None = None,
-        chunk_size: int = CHUNK,
+        chunk_size: int | None = None,
         outcome: Outcome | None = None,
     ):
         self.fmt, self.files, self.channel, self.actor, self.apply = fmt, files, channel, actor, apply
-        self.batch_id, self.on_chunk, self.chunk_size = batch_id, on_chunk, chunk_size
+        self.batch_id, self.on_chunk, self.chunk_size = batch_id, on_chunk, chunk_size or CHUNK
         self.progress = ReadProgress()
         self.outcome = outcome or Outcome()
 

@@ -90,14 +90,14 @@ class TrackingImport:
         apply: bool,
         batch_id: int | None = None,
         on_chunk: Callable | None = None,
-        chunk_size: int = CHUNK,
+        chunk_size: int | None = None,
         outcome: Outcome | None = None,
         **_ignored,
     ):
         if len(files) != 1:
             raise FileProblem(_("Upload one tracking file at a time."))
         self.file, self.channel, self.actor, self.apply = files[0], channel, actor, apply
-        self.batch_id, self.on_chunk, self.chunk_size = batch_id, on_chunk, chunk_size
+        self.batch_id, self.on_chunk, self.chunk_size = batch_id, on_chunk, chunk_size or CHUNK
         self.progress = ReadProgress()
         self.outcome = outcome or Outcome()
 
