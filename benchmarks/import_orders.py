@@ -230,6 +230,7 @@ def child_ours(url: str, paths: list[str], again: bool, queue):
             for _name, handle in files:
                 handle.close()
         services.import_batch_import(actor=clerk, batch_id=batch.pk, inline=True)
+        services.import_batch_continue(batch_id=batch.pk)
         return ImportBatch.objects.get(pk=batch.pk)
 
     with override_settings(DEBUG=False):

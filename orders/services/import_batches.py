@@ -129,10 +129,13 @@ def _locked(batch_id: int) -> ImportBatch:
 
 
 def _start(batch: ImportBatch, *, inline: bool = False) -> ImportBatch:
-    """Run the batch's work once this transaction commits: in this process
-    (small files, or ``inline``: the command line), or as a task (big files)."""
+    """Have the batch's work done once this transaction commits: in this
+    process for small files, as a task for big ones. ``inline``: the caller
+    (the command line) runs ``import_batch_continue`` itself, whatever the size."""
     ImportRejection.objects.filter(batch=batch).delete()
-    if batch.in_background and not inline:
+    if inline:
+        return batch
+    if batch.in_background:
         enqueue_on_commit(TASK, batch.pk)
     else:
         transaction.on_commit(lambda: import_batch_continue(batch_id=batch.pk))

@@ -39,6 +39,7 @@ class Command(BaseCommand):
                 services.import_batch_preview(actor=actor, batch_id=batch.pk, inline=True)
             else:
                 services.import_batch_import(actor=actor, batch_id=batch.pk, inline=True)
+            services.import_batch_continue(batch_id=batch.pk)  # here, whatever the file's size
         except DomainError as error:
             raise CommandError(str(error)) from None
         finally:
