@@ -75,6 +75,10 @@ def _describe(event, *, hide: set[str], currency: str) -> str:
         "invoice": _("invoice"),
         "refund": _("refund"),
         "kind": _("kind"),
+        "batch": _("import batch"),
+        "platform_sku_code": _("platform SKU code"),
+        "sku": _("SKU"),
+        "lines": _("lines"),
     }
     parts += [f"{labels.get(key, key)}: {value}" for key, value in parameters.items() if value not in ("", None)]
     return "; ".join(parts)

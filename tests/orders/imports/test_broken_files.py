@@ -171,3 +171,16 @@ def test_rows_with_no_id_or_no_date_are_rejected_with_the_column_named(platform_
     assert batch.created_count == 1
     (column,) = cells
     assert any(column in reason for reason in reasons(batch))
+
+
+def test_a_real_amazon_settlement_file_is_not_taken_for_an_order_report(platform_channel, run_import):
+    # ../shared/samples: a real Amazon settlement flat file (V1) — the wrong file for the All Orders importer.
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[4] / "shared" / "samples" / "amazon_settlement_flatfile_v1_legacy_mws-rs.tsv"
+
+    batch = run_import(platform_channel(Platform.AMAZON), (sample.name, sample.read_bytes()))
+
+    assert batch.status == ImportStatus.FAILED
+    assert "amazon-order-id" in batch.error or "purchase-date" in batch.error
+    assert not Order.objects.exists()
