@@ -178,6 +178,14 @@ def visible_fields(resource, layout: Layout, user) -> list:
     return [field for name, field in resource.fields.items() if name not in hidden]
 
 
+def hidden_column_labels(user) -> list[str]:
+    """The one-row-per-order columns this user's files leave out, to say so on the export page."""
+    layout = LAYOUTS["orders"]
+    resource = layout.resource()
+    visible = set(map(id, visible_fields(resource, layout, user)))
+    return [str(field.column_name) for field in resource.fields.values() if id(field) not in visible]
+
+
 def _order_rows(queryset, layout: Layout) -> Iterator:
     """Instances to export, read ROWS_PER_QUERY at a time (a page's query count does not grow with its rows)."""
     lines = Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("id"))

@@ -64,15 +64,13 @@ class OrderExportMixin:
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Export orders"),
-            "action_label": _("Export"),
             "form": form,
             "action": request.POST.get("action"),
-            "rows": [],
-            "more": False,
             "selected": queryset.values_list("pk", flat=True),
             "count": queryset.count(),
+            "hidden_columns": exports.hidden_column_labels(request.user),
         }
-        return TemplateResponse(request, "admin/bulk_reason_form.html", context)
+        return TemplateResponse(request, "admin/orders/order/export_form.html", context)
 
     def has_export_permission(self, request):
         return request.user.has_perm("orders.export_orders")

@@ -25,7 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from inventory.models import SKU
 from orders import exports, permissions, services
@@ -89,6 +89,8 @@ class UploadForm(forms.Form):
         self.fields["kind"].choices = allowed
         if allowed and allowed[0][0] != ImportKind.ORDERS:
             self.fields["kind"].initial = allowed[0][0]
+        if ImportKind.ORDERS not in dict(allowed):
+            del self.fields["file_format"]  # tracking files have one format
 
     def clean(self):
         cleaned = super().clean()
@@ -114,11 +116,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "files_column",
         "created_by",
         "status_column",
-        "progress_column",
-        "created_count",
-        "updated_count",
-        "unchanged_count",
-        "rejected_rows",
+        "counts_column",
     )
     list_display_links = ("id", "files_column")
     list_filter = ("status", "kind", "channel")
@@ -134,13 +132,25 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_column(self, batch):
-        return format_html('<span class="od-import od-import-{}">{}</span>', batch.status, batch.get_status_display())
-
-    @admin.display(description=gettext_lazy("progress"))
-    def progress_column(self, batch):
+        badge = format_html('<span class="od-import od-import-{}">{}</span>', batch.status, batch.get_status_display())
         if not batch.is_running():
+            return badge
+        return format_html(
+            '{} <progress max="100" value="{}"></progress> {}%', badge, batch.progress_percent, batch.progress_percent
+        )
+
+    @admin.display(description=gettext_lazy("new / changed / same / rejected rows"))
+    def counts_column(self, batch):
+        if batch.status in (ImportStatus.UPLOADED, ImportStatus.DISCARDED) and not batch.created_count:
             return ""
-        return format_html('<progress max="100" value="{}"></progress> {}%', batch.progress_percent, batch.progress_percent)
+        return format_html(
+            '{} / {} / {} / <span class="{}">{}</span>',
+            batch.created_count,
+            batch.updated_count,
+            batch.unchanged_count,
+            "od-rejected-count" if batch.rejected_rows else "",
+            batch.rejected_rows,
+        )
 
     # --- who sees what ------------------------------------------------------------------
 
@@ -212,6 +222,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "title": _("Import a file"),
             "form": form,
             "template_columns": TEMPLATE_COLUMNS,
+            "may_import_orders": self.may_import_orders(request.user),
             "has_view_permission": self.has_view_permission(request),
         }
         return TemplateResponse(request, "admin/orders/importbatch/upload.html", context)
@@ -277,7 +288,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def template_view(self, request, file_format):
         """Our order template: the header and one example row."""
-        if file_format not in (exports.CSV, exports.XLSX) or not self.has_add_permission(request):
+        if file_format not in (exports.CSV, exports.XLSX) or not self.may_import_orders(request.user):
             raise Http404
         example = {
             "order_id": "WEB-10001",
@@ -396,7 +407,11 @@ class UnmappedLineAdmin(admin.ModelAdmin):
                 else:
                     self.message_user(
                         request,
-                        _("%(channel)s: %(code)s → %(sku)s; %(count)s orders updated.")
+                        ngettext(
+                            "%(channel)s: %(code)s → %(sku)s; %(count)s order updated.",
+                            "%(channel)s: %(code)s → %(sku)s; %(count)s orders updated.",
+                            released,
+                        )
                         % {"channel": channels[channel_id], "code": code, "sku": sku.code, "count": released},
                     )
             return None
