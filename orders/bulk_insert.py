@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connections, models, router
 from django.db.models import signals
 from django.db.models.base import ModelState
+from django.utils import timezone
 
 # Fields whose Python value is what the database driver takes as it is.
 _PLAIN_FIELDS = (
@@ -98,13 +99,22 @@ def _converter(field, connection):
         )
     if isinstance(field, models.DateTimeField):
         if connection.vendor == "sqlite" and settings.USE_TZ:
-            # What SQLite's adapt_datetimefield_value makes of an aware datetime, without its checks.
-            zone = connection.timezone
-            return lambda value: (
-                str(value.astimezone(zone).replace(tzinfo=None))
-                if isinstance(value, datetime) and value.tzinfo is not None
-                else field.get_db_prep_save(value, connection)
-            )
+            # What SQLite's adapt_datetimefield_value makes of an aware datetime, without its
+            # checks; an order's events share its timestamps, so each is converted once.
+            zone, seen = connection.timezone, {}
+
+            def to_sqlite(value):
+                text = seen.get(value)
+                if text is None:
+                    if isinstance(value, datetime) and value.tzinfo is not None:
+                        text = str(value.astimezone(zone).replace(tzinfo=None))
+                    else:
+                        text = field.get_db_prep_save(value, connection)
+                    if len(seen) < 100_000:
+                        seen[value] = text
+                return text
+
+            return to_sqlite
         return lambda value: (
             ops.adapt_datetimefield_value(value)
             if isinstance(value, datetime) and value.tzinfo is not None
@@ -124,7 +134,9 @@ def insert_rows(objs: list[models.Model], *, return_ids: bool = False, using: st
     using = using or router.db_for_write(model)
     connection = connections[using]
     fields = _columns(model)
-    auto_fields = [field for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
+    # created/updated timestamps: one moment for the whole insert, as one transaction writes it.
+    auto_fields = [field.attname for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
+    now = timezone.now()
     columns = [(field.attname, _converter(field, connection)) for field in fields]
     # Foreign keys to instances saved since they were assigned (an order inserted
     # just before its lines): the id is copied from the cached instance, as
@@ -147,8 +159,8 @@ def insert_rows(objs: list[models.Model], *, return_ids: bool = False, using: st
                         if related.pk is None:
                             raise ValueError(f"insert_rows: {obj!r} refers to an unsaved {related!r}.")
                         values[attname] = related.pk
-        for field in auto_fields:
-            field.pre_save(obj, add=True)
+        for attname in auto_fields:
+            values[attname] = now
         for attname, convert in columns:
             value = values[attname]
             params.append(value if convert is None or value is None else convert(value))

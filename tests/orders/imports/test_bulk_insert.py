@@ -1,0 +1,58 @@
+"""The bulk import's own instance builder and INSERT write what Django would."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from orders.bulk_insert import Prototype, insert_rows
+from orders.models import Order, OrderEvent, OrderLine
+
+
+def order_values(channel, number):
+    return {
+        "number": number,
+        "channel": channel,
+        "platform_order_id": f"P-{number}",
+        "placed_at": datetime(2024, 5, 1, 2, 3, 4, 567000, tzinfo=UTC),
+        "ship_name": "王小明",
+        "goods_amount": Decimal("12.30"),
+        "discount_amount": Decimal("0.05"),
+        "buyer_message": "第一行\n第二行",
+    }
+
+
+def stored(model, pk, exclude=("id", "number", "platform_order_id", "order_id", "created_at", "updated_at")):
+    return {key: value for key, value in model.objects.filter(pk=pk).values().get().items() if key not in exclude}
+
+
+def test_prototype_instances_insert_the_same_rows_as_the_orm(channel, clerk):
+    built = Prototype(Order).new(**order_values(channel, "A1"))
+    plain = Order(**order_values(channel, "B1"))
+    insert_rows([built], return_ids=True)
+    Order.objects.bulk_create([plain])
+
+    assert built.pk is not None and not built._state.adding
+    assert stored(Order, built.pk) == stored(Order, plain.pk)
+
+    line_values = {"title": "茶", "quantity": 2, "unit_price": Decimal("9.90")}
+    lines = [Prototype(OrderLine).new(order=built, **line_values), OrderLine(order=plain, **line_values)]
+    insert_rows(lines[:1])
+    OrderLine.objects.bulk_create(lines[1:])
+    assert stored(OrderLine, built.lines.get().pk) == stored(OrderLine, plain.lines.get().pk)
+
+    event_values = {"type": "paid", "actor": clerk, "created_at": datetime(2024, 5, 1, tzinfo=UTC), "parameters": {"amount": "1.00", "note": "引号\""}}
+    insert_rows([Prototype(OrderEvent).new(order=built, **event_values)])
+    OrderEvent.objects.create(order=plain, **event_values)
+    assert stored(OrderEvent, built.events.get().pk) == stored(OrderEvent, plain.events.get().pk)
+
+
+def test_a_row_pointing_at_an_unsaved_order_is_refused(channel):
+    order = Prototype(Order).new(**order_values(channel, "C1"))
+    with pytest.raises(ValueError, match="unsaved"):
+        insert_rows([Prototype(OrderLine).new(order=order, title="x", quantity=1)])
+
+
+def test_an_unknown_field_is_an_error_like_the_models_own(channel):
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        Prototype(Order).new(nonsense=1)
