@@ -32,7 +32,6 @@ the file measures it as well as the whole.
 
 import argparse
 import csv
-import io
 import json
 import multiprocessing
 import os

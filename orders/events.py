@@ -41,13 +41,13 @@ def _plain(value):
 # timeline says which import did it, whichever service wrote the event.
 # ``deferred()``: events recorded inside are collected instead of saved, for a
 # bulk service that inserts them together with the orders they belong to.
-_tags: ContextVar[dict] = ContextVar("order_event_tags", default={})
+_tags: ContextVar[dict | None] = ContextVar("order_event_tags", default=None)
 _deferred: ContextVar[list | None] = ContextVar("order_events_deferred", default=None)
 
 
 @contextmanager
 def tagged(**parameters):
-    token = _tags.set({**_tags.get(), **{key: _plain(value) for key, value in parameters.items()}})
+    token = _tags.set({**(_tags.get() or {}), **{key: _plain(value) for key, value in parameters.items()}})
     try:
         yield
     finally:
@@ -71,7 +71,7 @@ def _record(*, order, type, actor, at, **parameters) -> OrderEvent:
         "type": type,
         "actor": actor,
         "created_at": at,
-        "parameters": {**{key: _plain(value) for key, value in parameters.items()}, **_tags.get()},
+        "parameters": {**{key: _plain(value) for key, value in parameters.items()}, **(_tags.get() or {})},
     }
     collected = _deferred.get()
     if collected is None:

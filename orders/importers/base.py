@@ -13,8 +13,8 @@ calls the services.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property, partial
 from decimal import Decimal
+from functools import cached_property, partial
 
 from django.utils.translation import gettext as _
 

@@ -92,7 +92,7 @@ def run_chunks(runner, chunks, skip_chunks: int) -> bool:
     for index, chunk in enumerate(chunks):
         if index < skip_chunks:
             continue
-        rejected = runner._process(chunk)
+        rejected = runner.process_chunk(chunk)
         count_rejections(runner.outcome, rejected)
         if runner.on_chunk and runner.on_chunk(runner, rejected, index + 1) is False:
             return False
@@ -145,7 +145,7 @@ class OrderImport:
 
     # --- one chunk ------------------------------------------------------------------
 
-    def _process(self, chunk: list) -> list[Rejected]:
+    def process_chunk(self, chunk: list) -> list[Rejected]:
         rejected: list[Rejected] = []
         parsed: list[Parsed] = []
         first_line: dict[str, int] = {}
@@ -158,7 +158,7 @@ class OrderImport:
                 rejected.append(
                     Rejected(
                         record.rows,
-                        _("Order %(id)s appears twice in the file; it was used as on line %(line)s.")
+                        _("Order %(id)s appears twice in the file; the row on line %(line)s was used.")
                         % {"id": platform_id, "line": first_line[platform_id]},
                         platform_id,
                     )

@@ -120,7 +120,7 @@ class TrackingImport:
                 found.setdefault(order.platform_order_id, []).append(order)
         return found
 
-    def _process(self, chunk: list[TrackingRow]) -> list[Rejected]:
+    def process_chunk(self, chunk: list[TrackingRow]) -> list[Rejected]:
         rejected: list[Rejected] = []
         found = self._orders(chunk)
         first_line: dict[int, TrackingRow] = {}
