@@ -114,3 +114,18 @@ def estimated_row_count(model) -> int:
             cursor.execute(f'SELECT MAX("{model._meta.pk.column}") FROM "{table}"')  # noqa: S608 - our own table name
         row = cursor.fetchone()
     return max(int(row[0] or 0), 0) if row else 0
+
+
+# --- imports (issue 3) ------------------------------------------------------------------------
+
+
+def orders_by_platform_id(channel, platform_ids, fields: tuple[str, ...]) -> list[tuple]:
+    """``fields`` of the channel's orders with these platform order ids.
+
+    Looked up by platform order id alone, the channel checked on the rows:
+    SQLite's planner otherwise walks the channel's index (all its orders) for
+    every lookup, which made a re-import of 100,000 orders 14× slower per
+    chunk than this and grow with the table.
+    """
+    rows = Order.objects.filter(platform_order_id__in=list(platform_ids)).order_by().values_list("channel_id", *fields)
+    return [row[1:] for row in rows if row[0] == channel.pk]

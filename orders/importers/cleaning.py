@@ -90,9 +90,14 @@ def split_cn_address(text: str) -> dict:
     return parts
 
 
+_TRACKING_LABEL = re.compile(r"^(no|运单号|单号)[:：]?\s*", re.IGNORECASE)
+_TRACKING_SEPARATOR = re.compile(r"[,;，；\s]+")
+
+
 def tracking_number(text: str) -> str:
     """The first tracking number of a cell: ``No:SF1234567890`` → ``SF1234567890``;
     several (a split shipment, ``SF1,SF2``) → the first."""
-    value = unicodedata.normalize("NFKC", text or "").strip()
-    value = re.sub(r"^(no|运单号|单号)[:：]?\s*", "", value, flags=re.IGNORECASE)
-    return re.split(r"[,;，；\s]+", value)[0] if value else ""
+    if not text:
+        return ""
+    value = _TRACKING_LABEL.sub("", unicodedata.normalize("NFKC", text).strip())
+    return _TRACKING_SEPARATOR.split(value)[0] if value else ""

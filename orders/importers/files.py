@@ -274,6 +274,15 @@ def _raw_lines(source, delimiter: str | None = None) -> Iterator[tuple[int, list
     return _csv_lines(binary, detect_encoding(binary), delimiter)
 
 
+def _is_spreadsheet(source) -> bool:
+    binary = open_binary(source)
+    position = binary.tell()
+    binary.seek(0)
+    head = binary.read(4)
+    binary.seek(position)
+    return head.startswith(XLSX_MAGIC)
+
+
 def header_names(source, *, skip: Callable[[list[str]], bool] | None = None) -> list[str]:
     """The normalised names of the file's first non-empty row (its header, for
     most files), to tell which of several files is which. Reads only that far."""
@@ -317,6 +326,28 @@ def estimate_rows(source) -> int:
     return count + (1 if last and not last.endswith(b"\n") else 0)
 
 
+# A cell of a stripped row starting with a spreadsheet trick (=, ', `): cells are joined by \x1f to find one.
+_QUIRK_START = re.compile("(?:^|\x1f)[='`]")
+
+
+def _clean_text_row(raw: list[str]) -> list[str]:
+    """clean_cell for every cell of a CSV row, fast for the common row: cells
+    with nothing to undo but surrounding spaces (a big file has millions of
+    cells; the checks run in C over the whole row)."""
+    stripped = list(map(str.strip, raw))
+    joined = "\x1f".join(stripped)
+    if "\ufeff" in joined:
+        return [clean_cell(value) for value in raw]
+    if _QUIRK_START.search(joined) is None:
+        return stripped
+    return [clean_cell(value) if value and value[0] in "='`" else value for value in stripped]
+
+
+def _clean_any_row(raw: list) -> list[str]:
+    """A spreadsheet row: numbers, dates and empty cells as well as text."""
+    return [clean_cell(value) for value in raw]
+
+
 def read_rows(
     source,
     *,
@@ -336,20 +367,11 @@ def read_rows(
     Raises FileProblem when the file is empty, unreadable or lacks a column.
     """
     lines = _raw_lines(source, delimiter)
+    clean_row = _clean_any_row if _is_spreadsheet(source) else _clean_text_row
     wanted = [normalise_header(name) for name in required]
     header, best_missing = None, list(required)
     for number, raw in lines:
-        # clean_cell, with its common case (a plain string: nothing to undo) inline: millions of cells.
-        cells = [
-            value
-            if value.__class__ is str
-            and (
-                not value
-                or (value[0] not in "='`" and not value[0].isspace() and not value[-1].isspace() and "\ufeff" not in value)
-            )
-            else clean_cell(value)
-            for value in raw
-        ]
+        cells = clean_row(raw)
         if not any(cells) or (skip and skip(cells)):
             continue
         if header is None:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from ..errors import DomainError
 from ..models import Channel, ExceptionReason, Order, OrderStatus
+from ..selectors import orders_by_platform_id
 from ..services import imports as import_services
 from .base import NamedFile, OrderFormat, Parsed, Rejected, RowError
 from .progress import ReadProgress
@@ -168,10 +169,7 @@ class OrderImport:
             parsed.append(record)
 
         stored = {
-            row[1]: Current(*row)
-            for row in Order.objects.filter(channel=self.channel, platform_order_id__in=list(first_line)).values_list(
-                *CURRENT_FIELDS
-            )
+            row[1]: Current(*row) for row in orders_by_platform_id(self.channel, first_line, tuple(CURRENT_FIELDS))
         }
         new, known = [], []
         for record in parsed:

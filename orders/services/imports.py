@@ -45,6 +45,7 @@ from .. import events, locks
 from ..bulk_insert import Prototype, insert_rows
 from ..errors import DomainError
 from ..models import ZERO, Channel, ExceptionReason, Order, OrderLine, OrderStatus
+from ..selectors import orders_by_platform_id
 from .creation import _next_order_numbers
 from .exceptions import _flag_exception
 from .lifecycle import (
@@ -60,7 +61,7 @@ from .lifecycle import (
     order_start_picking,
 )
 from .outside import order_ship_outside, order_update_tracking
-from .steps import _require_perm, _transition
+from .steps import _check_transition_allowed, _require_perm, _transition
 
 
 class PlatformState(models.TextChoices):
@@ -274,7 +275,50 @@ def _later(at: datetime, then: datetime | None) -> datetime:
     return then if then is not None and then > at else at
 
 
-def _build_new_order(incoming: PlatformOrder, *, number: str, channel: Channel, actor, resolver, lines_out, payments_out):
+class _Transitions:
+    """Runs transitions on new, unsaved orders. The role's permission for a
+    transition is checked on its first use in the chunk (it is the same for
+    every order: a permission string on the transition); every run still
+    checks the state and the conditions, and writes its timeline event."""
+
+    def __init__(self, actor):
+        self.actor = actor
+        self.permitted: set[str] = set()
+
+    def _permit(self, order, name):
+        if name not in self.permitted:
+            _check_transition_allowed(order, name, self.actor)
+            self.permitted.add(name)
+
+    def run(self, order, name, *, at, method_kwargs=None, event_details=None):
+        self._permit(order, name)
+        _transition(
+            order,
+            name,
+            actor=self.actor,
+            at=at,
+            method_kwargs=method_kwargs if method_kwargs is not None else {"at": at},
+            event_details=event_details,
+            check_permission=False,
+            save=False,
+        )
+
+    def mark_paid(self, order, *, at, amount, method, payments_out):
+        self._permit(order, "mark_paid")
+        _mark_paid(
+            order,
+            actor=self.actor,
+            at=at,
+            amount=amount,
+            method=method,
+            reference="",
+            check_permission=False,
+            unsaved_payments=payments_out,
+        )
+
+
+def _build_new_order(incoming: PlatformOrder, *, number: str, channel: Channel, steps, resolver, lines_out, payments_out):
+    actor = steps.actor
     details = {"currency": channel.default_currency, **incoming.details}
     order = _ORDER.new(
         number=number, channel=channel, platform_order_id=incoming.platform_order_id, placed_at=incoming.placed_at, **details
@@ -310,38 +354,29 @@ def _build_new_order(incoming: PlatformOrder, *, number: str, channel: Channel, 
         # kept or returned the money; its settlement file says which).
         at = _later(at, incoming.closed_at)
         reason = incoming.close_reason or _("Closed on the platform.")
-        _transition(
-            order, "cancel", actor=actor, at=at, method_kwargs={"at": at, "reason": reason},
-            event_details={"reason": reason}, save=False,
-        )
+        steps.run(order, "cancel", at=at, method_kwargs={"at": at, "reason": reason}, event_details={"reason": reason})
         return order
     if state == PlatformState.PENDING_PAYMENT:
         return order
     at = _later(at, incoming.paid_at)
     amount = incoming.paid_amount if incoming.paid_amount else order.total_amount
-    _mark_paid(
-        order, actor=actor, at=at, amount=amount, method=incoming.payment_method, reference="", unsaved_payments=payments_out
-    )
+    steps.mark_paid(order, at=at, amount=amount, method=incoming.payment_method, payments_out=payments_out)
     if state == PlatformState.PAID:
         if unmapped:
             reason = unknown_sku_hold_reason()
-            _transition(
-                order, "hold", actor=actor, at=at, method_kwargs={"reason": reason}, event_details={"reason": reason},
-                save=False,
-            )
+            steps.run(order, "hold", at=at, method_kwargs={"reason": reason}, event_details={"reason": reason})
         return order
     at = _later(at, incoming.shipped_at)
     details = {}
     if incoming.carrier or incoming.tracking_number:
         order.carrier, order.tracking_number = incoming.carrier, incoming.tracking_number
         details = {"carrier": incoming.carrier, "tracking_number": incoming.tracking_number}
-    _transition(order, "ship_outside", actor=actor, at=at, method_kwargs={"at": at}, event_details=details, save=False)
+    steps.run(order, "ship_outside", at=at, event_details=details)
     if STATE_RANK[state] >= STATE_RANK[PlatformState.DELIVERED]:
         at = _later(at, incoming.delivered_at or incoming.completed_at)
-        _transition(order, "confirm_delivery", actor=actor, at=at, method_kwargs={"at": at}, save=False)
+        steps.run(order, "confirm_delivery", at=at)
     if state == PlatformState.COMPLETED:
-        at = _later(at, incoming.completed_at)
-        _transition(order, "complete", actor=actor, at=at, method_kwargs={"at": at}, save=False)
+        steps.run(order, "complete", at=_later(at, incoming.completed_at))
     return order
 
 
@@ -362,7 +397,7 @@ def orders_import_new(*, actor, channel: Channel, orders: list[PlatformOrder], b
     ids = [incoming.platform_order_id for incoming in orders]
     if len(set(ids)) != len(ids):
         raise DomainError(_("The same platform order id appears twice in one chunk."))
-    existing = list(Order.objects.filter(channel=channel, platform_order_id__in=ids).values_list("platform_order_id", flat=True)[:5])
+    existing = [platform_id for (platform_id,) in orders_by_platform_id(channel, ids, ("platform_order_id",))][:5]
     if existing:
         raise DomainError(
             _("Channel %(channel)s already has the orders %(ids)s.") % {"channel": channel, "ids": ", ".join(existing)}
@@ -370,6 +405,7 @@ def orders_import_new(*, actor, channel: Channel, orders: list[PlatformOrder], b
     resolver = SkuResolver(channel, [line for incoming in orders for line in incoming.lines])
     numbers = _next_order_numbers(len(orders))
     new_orders, new_lines, new_payments = [], [], []
+    steps = _Transitions(actor)
     with events.tagged(batch=batch_id) if batch_id else nullcontext(), events.deferred() as new_events:
         for number, incoming in zip(numbers, orders, strict=True):
             try:
@@ -377,7 +413,7 @@ def orders_import_new(*, actor, channel: Channel, orders: list[PlatformOrder], b
                     incoming,
                     number=number,
                     channel=channel,
-                    actor=actor,
+                    steps=steps,
                     resolver=resolver,
                     lines_out=new_lines,
                     payments_out=new_payments,

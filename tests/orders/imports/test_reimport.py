@@ -198,3 +198,20 @@ def test_stock_figures_stay_put_for_any_historical_import(taobao_channel, skus, 
     run_import(taobao_channel, *taobao_pair(*[pf.taobao_order(n, 订单状态=status) for n in range(1, 6)]))
 
     assert snapshot()["stock"] == stock
+
+
+def test_the_importing_users_role_decides_which_platform_facts_it_may_record(taobao_channel, skus, run_import):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    # May import, but not record payments (a role someone might configure).
+    user = UserFactory()
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["import_orders", "view_importbatch"]))
+    files = taobao_pair(pf.taobao_order(1, 订单状态="等待买家付款", 买家实际支付金额="0"), pf.taobao_order(2))
+
+    batch = run_import(taobao_channel, *files, actor=user)
+
+    assert list(Order.objects.values_list("platform_order_id", flat=True)) == ["1"]
+    rejection = batch.rejections.get(platform_order_id="2", file_name="ExportOrderList.csv")
+    assert "may not" in rejection.reason
