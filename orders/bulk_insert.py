@@ -22,6 +22,7 @@ orders/s. Nowhere else is this worth it: a handful of rows is saved with
 from datetime import datetime
 from decimal import Decimal
 from itertools import islice
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import connections, models, router
@@ -54,28 +55,29 @@ class Prototype:
             else:
                 self.constant_defaults[field.attname] = field.get_default()
         self.relations = {field.name: field for field in fields if field.is_relation}
-        self.attnames = {field.attname for field in fields}
+        self.relation_names = frozenset(self.relations)
+        self.allowed = frozenset(field.attname for field in fields) | self.relation_names
         self.plain = not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
 
     def new(self, **values):
         if not self.plain:
             return self.model(**values)
+        if not self.allowed.issuperset(values):
+            unknown = sorted(set(values) - self.allowed)[0]
+            raise TypeError(f"{self.model.__name__}() got an unexpected keyword argument '{unknown}'")
         obj = self.model.__new__(self.model)
         state = obj._state = ModelState()
         data = obj.__dict__
         data.update(self.constant_defaults)
         for field in self.callable_defaults:
             data[field.attname] = field.get_default()
-        for name, value in values.items():
-            field = self.relations.get(name)
-            if field is not None:  # a related instance (saved or not): cached, its id copied when it has one
-                data[field.attname] = None if value is None else value.pk
-                if value is not None:
-                    state.fields_cache[field.cache_name] = value
-            elif name in self.attnames:
-                data[name] = value
-            else:
-                raise TypeError(f"{self.model.__name__}() got an unexpected keyword argument '{name}'")
+        data.update(values)
+        for name in self.relation_names.intersection(values):
+            # A related instance (saved or not): cached, its id copied when it has one.
+            field, related = self.relations[name], data.pop(name)
+            data[field.attname] = None if related is None else related.pk
+            if related is not None:
+                state.fields_cache[field.cache_name] = related
         return obj
 
 
@@ -137,15 +139,22 @@ def insert_rows(objs: list[models.Model], *, return_ids: bool = False, using: st
     # created/updated timestamps: one moment for the whole insert, as one transaction writes it.
     auto_fields = [field.attname for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
     now = timezone.now()
-    columns = [(field.attname, _converter(field, connection)) for field in fields]
+    # Columns whose values go to the driver as they are come first, read with one
+    # itemgetter per row (C); the few that need converting follow.
+    converters = {field.attname: _converter(field, connection) for field in fields}
+    plain = [field for field in fields if converters[field.attname] is None]
+    converted = [(field.attname, converters[field.attname]) for field in fields if converters[field.attname] is not None]
+    ordered = plain + [field for field in fields if converters[field.attname] is not None]
+    get_plain = itemgetter(*[field.attname for field in plain]) if plain else (lambda values: ())
+    single_plain = len(plain) == 1
     # Foreign keys to instances saved since they were assigned (an order inserted
     # just before its lines): the id is copied from the cached instance, as
     # Model._prepare_related_fields_for_save does.
     relations = [(field.attname, field.cache_name) for field in fields if field.is_relation]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    column_sql = ", ".join(quote(field.column) for field in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    column_sql = ", ".join(quote(field.column) for field in ordered)
+    row_sql = "(" + ", ".join(["%s"] * len(ordered)) + ")"
     pk = model._meta.pk
 
     def add_row(obj, params: list) -> None:
@@ -161,9 +170,13 @@ def insert_rows(objs: list[models.Model], *, return_ids: bool = False, using: st
                         values[attname] = related.pk
         for attname in auto_fields:
             values[attname] = now
-        for attname, convert in columns:
+        if single_plain:
+            params.append(get_plain(values))
+        else:
+            params.extend(get_plain(values))
+        for attname, convert in converted:
             value = values[attname]
-            params.append(value if convert is None or value is None else convert(value))
+            params.append(value if value is None else convert(value))
 
     per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(fields)))
     returning = f" RETURNING {quote(pk.column)}" if return_ids else ""

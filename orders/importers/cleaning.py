@@ -37,13 +37,20 @@ def status_key(text: str) -> str:
     return _STATUS_NOISE.sub("", unicodedata.normalize("NFKC", text or "")).lower()
 
 
+# The first two characters tell the provinces apart (黑龙江, 内蒙古 included).
+_PROVINCE_BY_PREFIX = {name[:2]: name for name in PROVINCES}
+
+
+def _province_of(text: str) -> str:
+    """The province ``text`` starts with, or ""."""
+    province = _PROVINCE_BY_PREFIX.get(text[:2], "")
+    return province if province and text.startswith(province) else ""
+
+
 def province_short(name: str) -> str:
     """``上海市`` → ``上海``, ``广西壮族自治区`` → ``广西``, ``江苏省`` → ``江苏``."""
     name = (name or "").strip()
-    for province in PROVINCES:
-        if name.startswith(province):
-            return province
-    return _PROVINCE_SUFFIX.sub("", name)
+    return _province_of(name) or _PROVINCE_SUFFIX.sub("", name)
 
 
 def split_cn_address(text: str) -> dict:
@@ -59,7 +66,7 @@ def split_cn_address(text: str) -> dict:
     if match and match.start() > 0:
         postcode, value = match[1], value[: match.start()].strip()
     parts = {"ship_province": "", "ship_city": "", "ship_district": "", "ship_address": value, "ship_postcode": postcode}
-    province = next((name for name in PROVINCES if value.startswith(name)), "")
+    province = _province_of(value)
     if not province:
         return parts
     tokens = value.split()
