@@ -26,6 +26,7 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db import connections, models, router
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import signals
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -93,6 +94,8 @@ def _converter(field, connection):
         return None  # relations: the id
     ops = connection.ops
     if isinstance(field, models.DecimalField):
+        if type(ops).adapt_decimalfield_value is BaseDatabaseOperations.adapt_decimalfield_value:
+            return None  # the backend hands a Decimal to its driver as it is (SQLite, PostgreSQL)
         digits, places = field.max_digits, field.decimal_places
         return lambda value: (
             ops.adapt_decimalfield_value(value, digits, places)
