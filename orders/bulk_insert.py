@@ -14,9 +14,10 @@ orders/s. Nowhere else is this worth it: a handful of rows is saved with
   init signals; it falls back to the real constructor if anything listens to
   those signals for the model.
 - ``insert_rows(objs)`` prepares each column once (a converter only where the
-  driver needs one: decimals, datetimes, JSON) and sends multi-row INSERTs
+  driver needs one: datetimes, JSON) and sends multi-row INSERTs on SQLite
   (``RETURNING`` the new ids when asked: orders, before their lines and
-  events). Through Django's cursor this beats ``executemany`` by ~25% here.
+  events; through Django's cursor this beats ``executemany`` by ~25%), and
+  COPY on PostgreSQL (ids taken from the sequence first).
 """
 
 from datetime import datetime
@@ -181,6 +182,9 @@ def insert_rows(objs: list[models.Model], *, return_ids: bool = False, using: st
             value = values[attname]
             params.append(value if value is None else convert(value))
 
+    if connection.vendor == "postgresql":
+        _copy_rows(connection, objs, model, pk, table, column_sql, add_row, return_ids, using)
+        return
     per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(fields)))
     returning = f" RETURNING {quote(pk.column)}" if return_ids else ""
     iterator = iter(objs)
@@ -194,6 +198,28 @@ def insert_rows(objs: list[models.Model], *, return_ids: bool = False, using: st
                 for obj, (pk_value,) in zip(batch, cursor.fetchall(), strict=True):
                     setattr(obj, pk.attname, pk_value)
             _mark_saved(batch, using)
+
+
+def _copy_rows(connection, objs, model, pk, table, column_sql, add_row, return_ids, using) -> None:
+    """PostgreSQL: COPY … FROM STDIN (psycopg adapts the values in C; a multi-row
+    INSERT is bound client-side, value by value, in Python). New ids are taken
+    from the table's sequence first, so each instance knows its id."""
+    quote = connection.ops.quote_name
+    # cursor.copy is psycopg's own: its errors are turned into Django's here (IntegrityError, ...).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        if return_ids:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, pk.column])
+            (sequence,) = cursor.fetchone()
+            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(objs)])
+            for obj, (pk_value,) in zip(objs, cursor.fetchall(), strict=True):
+                setattr(obj, pk.attname, pk_value)
+            column_sql = f"{quote(pk.column)}, {column_sql}"
+        with cursor.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
+            for obj in objs:
+                row = [obj.pk] if return_ids else []
+                add_row(obj, row)
+                copy.write_row(row)
+    _mark_saved(objs, using)
 
 
 def _mark_saved(batch, using):

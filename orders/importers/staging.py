@@ -24,7 +24,8 @@ SQLITE_VARIABLES = 900  # per IN (...) lookup, within any SQLite build's limit
 class RowStaging:
     def __init__(self):
         self._dir = tempfile.mkdtemp(prefix="orderdesk-staging-")
-        self._db = sqlite3.connect(Path(self._dir) / "rows.sqlite3", isolation_level=None)
+        # One reader uses it at a time; the generator holding it may be finished by another thread.
+        self._db = sqlite3.connect(Path(self._dir) / "rows.sqlite3", isolation_level=None, check_same_thread=False)
         self._db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;"
             "CREATE TABLE rows (key TEXT NOT NULL, line INTEGER NOT NULL, cells BLOB NOT NULL, used INTEGER NOT NULL DEFAULT 0);"
