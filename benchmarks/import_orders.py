@@ -8,8 +8,9 @@ process of its own:
 
 1. our import (manage.py import_orders' path: ImportBatch → pipeline →
    services), first import, then the same files again (unchanged re-import);
-2. a plain django-import-export ModelResource import of the order report
-   (orders only, no lines: the baseline does less work than we do);
+2. plain django-import-export ModelResource imports of the same rows: the
+   order report into orders, the item report into their lines (no events,
+   no payments, no statuses: the baseline does less work than we do);
 3. a raw ``bulk_create`` of the same orders and lines (csv + Decimal +
    datetime, no validation, no events, no payments);
 4. our first import again on a file of a fifth of the size, to show that
@@ -25,9 +26,9 @@ orders/s, memory flat in file size.
     .venv/bin/python benchmarks/import_orders.py --orders 20000   # a quick run
     .venv/bin/python benchmarks/import_orders.py --db postgresql  # database orderdesk_bench_intake
 
-The ModelResource baseline imports ``--baseline-orders`` orders (default
-10,000; it runs at a few hundred rows/s): its rate is per row, so a part of
-the file measures it as well as the whole.
+The ModelResource baseline imports the first ``--baseline-orders`` orders
+and their lines (default 10,000; it runs at a few hundred rows/s): its rate
+is per row, so a part of the file measures it as well as the whole.
 """
 
 import argparse
@@ -247,18 +248,19 @@ def child_ours(url: str, paths: list[str], again: bool, queue):
     queue.put(result)
 
 
-def child_resource(url: str, order_path: str, limit: int, queue):
+def child_resource(url: str, order_path: str, item_path: str, limit: int, queue):
+    """The same rows through two plain ModelResource imports: the order report
+    into orders, then the item report into their lines (as a developer would
+    with django-import-export: a Resource per file, columns mapped to fields)."""
     setup_django(url)
     import tablib
     from import_export import fields, resources, widgets
 
-    from orders.models import Order
+    from orders.models import Order, OrderLine
 
     _clerk, channel = reference_data()
 
     class PlainOrderResource(resources.ModelResource):
-        """django-import-export as its docs show it: columns mapped to fields, nothing else."""
-
         platform_order_id = fields.Field(attribute="platform_order_id", column_name="订单编号")
         buyer_nick = fields.Field(attribute="buyer_nick", column_name="买家会员名")
         ship_name = fields.Field(attribute="ship_name", column_name="收货人姓名")
@@ -281,14 +283,42 @@ def child_resource(url: str, order_path: str, limit: int, queue):
             instance.channel = channel
             instance.number = f"RS{instance.platform_order_id[-14:]}"
 
+    class PlainLineResource(resources.ModelResource):
+        order = fields.Field(
+            attribute="order", column_name="订单编号", widget=widgets.ForeignKeyWidget(Order, field="platform_order_id")
+        )
+        title = fields.Field(attribute="title", column_name="标题")
+        unit_price = fields.Field(attribute="unit_price", column_name="价格", widget=widgets.DecimalWidget())
+        quantity = fields.Field(attribute="quantity", column_name="购买数量", widget=widgets.IntegerWidget())
+        platform_sku_code = fields.Field(attribute="platform_sku_code", column_name="商家编码")
+
+        class Meta:
+            model = OrderLine
+            fields = ("order", "title", "unit_price", "quantity", "platform_sku_code")
+            import_id_fields = ("order", "platform_sku_code")  # an order lists each SKU once
+
     with open(order_path, encoding="gbk", newline="") as handle:
         text = "".join(line for _number, line in zip(range(limit + 1), handle, strict=False))
-    dataset = tablib.Dataset().load(text, format="csv")
+    orders = tablib.Dataset().load(text, format="csv")
+    wanted = set(orders["订单编号"])
+    with open(item_path, encoding="gbk", newline="") as handle:
+        header = next(handle)
+        text = header + "".join(line for line in handle if line.split(",", 1)[0] in wanted)
+    items = tablib.Dataset().load(text, format="csv")
     peak_reset()
     started = time.perf_counter()
-    result = PlainOrderResource().import_data(dataset, raise_errors=True)
+    result = PlainOrderResource().import_data(orders, raise_errors=True)
+    orders_s = time.perf_counter() - started
+    PlainLineResource().import_data(items, raise_errors=True)
     elapsed = time.perf_counter() - started
-    queue.put({"resource_s": elapsed, "resource_orders": result.totals["new"], "orders": Order.objects.count()})
+    queue.put(
+        {
+            "resource_s": elapsed,
+            "resource_orders_s": orders_s,
+            "resource_orders": result.totals["new"],
+            "resource_lines": OrderLine.objects.count(),
+        }
+    )
 
 
 def child_bulk_create(url: str, order_path: str, item_path: str, queue):
@@ -387,7 +417,7 @@ def measure(db: str, orders: int, baseline_orders: int, repeat: int) -> dict:
     first = statistics.median(run["first_s"] for run in ours)
     again = statistics.median(run["again_s"] for run in ours)
     small_run = in_child(child_ours, database_url(db, "small"), [str(small_order_path), str(small_item_path)], False)
-    resource = in_child(child_resource, database_url(db, "resource"), str(order_path), min(baseline_orders, orders))
+    resource = in_child(child_resource, database_url(db, "resource"), str(order_path), str(item_path), min(baseline_orders, orders))
     bulk = in_child(child_bulk_create, database_url(db, "bulk"), str(order_path), str(item_path))
     created = ours[0]["created"]
     rates = {
@@ -400,7 +430,8 @@ def measure(db: str, orders: int, baseline_orders: int, repeat: int) -> dict:
           f"rows rejected {ours[0]['rejected_rows']}, median of {repeat})")  # fmt: skip
     print(f"  our re-import        {again:7.1f} s  {rates['again']:8,.0f} orders/s   (unchanged {ours[0]['unchanged']:,})")
     print(f"  plain ModelResource  {resource['resource_s']:7.1f} s  {rates['resource']:8,.0f} orders/s   "
-          f"({resource['resource_orders']:,} orders, order report only, no lines)")  # fmt: skip
+          f"({resource['resource_orders']:,} orders + {resource['resource_lines']:,} lines, two imports; "
+          f"the orders alone {resource['resource_orders'] / resource['resource_orders_s']:,.0f}/s)")  # fmt: skip
     print(f"  raw bulk_create      {bulk['bulk_s']:7.1f} s  {rates['bulk_create']:8,.0f} orders/s   "
           f"(orders + lines, no events, no payments, no checks)")  # fmt: skip
     vs_resource, vs_bulk = rates["first"] / rates["resource"], rates["first"] / rates["bulk_create"]
@@ -409,14 +440,14 @@ def measure(db: str, orders: int, baseline_orders: int, repeat: int) -> dict:
     print(f"  peak memory, first import: {small:,} orders {small_run['peak_mb']:.0f} MB, "
           f"{orders:,} orders {ours[0]['peak_mb']:.0f} MB (raw bulk_create: {bulk['peak_mb']:.0f} MB)")  # fmt: skip
     verdicts = [
-        ("first import ≥ 3,000 orders/s", rates["first"] >= TARGETS["first"] or db != "sqlite"),
-        ("re-import ≥ 10,000 orders/s", rates["again"] >= TARGETS["again"] or db != "sqlite"),
+        ("first import ≥ 3,000 orders/s (a SQLite target)", rates["first"] >= TARGETS["first"] if db == "sqlite" else None),
+        ("re-import ≥ 10,000 orders/s (a SQLite target)", rates["again"] >= TARGETS["again"] if db == "sqlite" else None),
         ("≥ 10× ModelResource", vs_resource >= TARGETS["vs_resource"]),
         ("≥ 40% of bulk_create", vs_bulk >= TARGETS["vs_bulk_create"]),
         ("memory flat (≤ 1.25× for 5× the orders)", ours[0]["peak_mb"] <= 1.25 * small_run["peak_mb"]),
     ]
     for label, ok in verdicts:
-        print(f"  {'met ' if ok else 'MISSED'} {label}")
+        print(f"  {'n/a   ' if ok is None else 'met   ' if ok else 'MISSED'} {label}")
     return {"db": db, "rates": rates, "first_s": first, "again_s": again, "peak_mb": ours[0]["peak_mb"],
             "peak_small_mb": small_run["peak_mb"]}  # fmt: skip
 
