@@ -56,23 +56,68 @@ def stock_shortages_in_any_warehouse(lines) -> list[dict]:
     return [{"sku": codes[sku_id], "needed": qty, "available": best[sku_id]} for sku_id, qty in sorted(short.items())]
 
 
+def active_warehouses() -> list[Warehouse]:
+    return list(Warehouse.objects.filter(is_active=True))
+
+
+def _preference(order, warehouse: Warehouse, in_stock: dict[int, int]):
+    """Sort key: serves the ship-to region, then priority, then most of the order's goods on the shelf."""
+    serves = warehouse.serves(province=order.ship_province, country=order.ship_country)
+    return (not serves, warehouse.priority, -sum(in_stock.values()), warehouse.pk)
+
+
+def warehouses_for_order(order, needed: dict[int, int], available=None, warehouses=None) -> list[Warehouse]:
+    """Active warehouses that can ship the whole order (``needed``: SKU id → units), best first."""
+    if not needed:
+        return []
+    available = _available_by_warehouse(needed) if available is None else available
+    candidates = []
+    for warehouse in active_warehouses() if warehouses is None else warehouses:
+        in_stock = available.get(warehouse.pk, {})
+        if all(in_stock.get(sku_id, 0) >= qty for sku_id, qty in needed.items()):
+            candidates.append((_preference(order, warehouse, in_stock), warehouse))
+    return [warehouse for _key, warehouse in sorted(candidates, key=lambda item: item[0])]
+
+
 def warehouse_for_order(order, lines) -> Warehouse | None:
     """The warehouse to ship the whole order from, or None if none can.
 
     Preferred: one that serves the ship-to region, then the lower priority
     number, then the one with most of the order's goods on the shelf.
     """
-    needed = quantities_by_sku(lines)
-    if not needed:
-        return None
-    available = _available_by_warehouse(needed)
-    candidates = []
-    for warehouse in Warehouse.objects.filter(is_active=True):
-        in_stock = available.get(warehouse.pk, {})
-        if all(in_stock.get(sku_id, 0) >= qty for sku_id, qty in needed.items()):
-            serves = warehouse.serves(province=order.ship_province, country=order.ship_country)
-            candidates.append((not serves, warehouse.priority, -sum(in_stock.values()), warehouse.pk, warehouse))
-    return min(candidates)[-1] if candidates else None
+    ranked = warehouses_for_order(order, quantities_by_sku(lines))
+    return ranked[0] if ranked else None
+
+
+def split_by_warehouse(order, needed: dict[int, int], available=None, warehouses=None) -> list[tuple[Warehouse, dict[int, int]]] | None:
+    """A split proposal when no single warehouse can ship the whole order: as few
+    warehouses as possible, each shipping whole SKUs (SKU id → units), preferred
+    warehouses first. None if some SKU is not available in full in any one warehouse."""
+    available = _available_by_warehouse(needed) if available is None else available
+    warehouses = active_warehouses() if warehouses is None else warehouses
+    remaining = dict(needed)
+    plan = []
+    while remaining:
+        best = None
+        for warehouse in warehouses:
+            in_stock = available.get(warehouse.pk, {})
+            covers = {sku_id: qty for sku_id, qty in remaining.items() if in_stock.get(sku_id, 0) >= qty}
+            if covers:
+                key = (-len(covers), _preference(order, warehouse, in_stock))
+                if best is None or key < best[0]:
+                    best = (key, warehouse, covers)
+        if best is None:
+            return None
+        _key, warehouse, covers = best
+        plan.append((warehouse, covers))
+        for sku_id in covers:
+            del remaining[sku_id]
+    return plan
+
+
+def available_by_warehouse(sku_ids) -> dict[int, dict[int, int]]:
+    """Warehouse id → SKU id → on hand − reserved, read without locks (to choose; lock before reserving)."""
+    return _available_by_warehouse(sku_ids)
 
 
 def available_to_sell_by_sku(*, sku_ids=None) -> dict[int, int]:

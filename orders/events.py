@@ -15,6 +15,7 @@ TRANSITION_EVENT_TYPES = {
     "mark_paid": OrderEventType.PAID,
     "approve": OrderEventType.APPROVED,
     "allocate": OrderEventType.ALLOCATED,
+    "deallocate": OrderEventType.DEALLOCATED,
     "start_picking": OrderEventType.PICKING_STARTED,
     "pack": OrderEventType.PACKED,
     "ship": OrderEventType.SHIPPED,

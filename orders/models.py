@@ -123,6 +123,19 @@ class Priority(models.IntegerChoices):
 
 # Statuses in which stock is reserved for the order in its warehouse.
 STOCK_RESERVED_STATUSES = (OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED)
+# Orders may be merged or split (and merges/splits undone) only before picking starts.
+MERGEABLE_STATUSES = (OrderStatus.PAID, OrderStatus.APPROVED, OrderStatus.ALLOCATED)
+# What must be equal for two orders to ship in one parcel (besides channel and buyer).
+MERGE_KEY_FIELDS = (
+    "ship_name",
+    "ship_phone",
+    "ship_country",
+    "ship_province",
+    "ship_city",
+    "ship_district",
+    "ship_address",
+    "ship_postcode",
+)
 # An exception blocks these steps, except the ones that resolve it by themselves.
 EXCEPTIONS_RESOLVED_BY_ALLOCATION = (ExceptionReason.OUT_OF_STOCK,)
 
@@ -171,10 +184,17 @@ def warehouse_assigned(order):
 
 @condition(_("Not enough stock is available in the assigned warehouse."))
 def stock_in_warehouse(order):
+    if order.warehouse_id is None:
+        return False
+    # The allocation service has locked and read the stock rows already: it
+    # leaves what it found on the instance so that the check costs no query.
+    checked = getattr(order, "checked_stock_shortages", None)
+    if checked is not None and checked[0] == order.warehouse_id:
+        return not checked[1]
     # Local import: inventory's models point back at orders.
     from inventory.selectors import stock_shortages_for_order
 
-    return order.warehouse_id is not None and not stock_shortages_for_order(order, order.warehouse_id)
+    return not stock_shortages_for_order(order, order.warehouse_id)
 
 
 @condition(_("A carrier and a tracking number are required."))
@@ -246,6 +266,25 @@ class Order(FSMModelMixin, models.Model):
     exception_raised_at = models.DateTimeField(_("exception raised"), null=True, blank=True)
 
     promised_ship_by = models.DateTimeField(_("promised ship-by"), null=True, blank=True)
+    # --- merge and split (orders.services.merging) ---
+    merged_into = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_orders",
+        verbose_name=_("ships with"),
+        help_text=_("Merged: this order is packed and shipped together with that one."),
+    )
+    split_from = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="split_orders",
+        verbose_name=_("split from"),
+    )
+    # --- end merge and split ---
     placed_at = models.DateTimeField(_("placed"), help_text=_("When the buyer placed the order on the platform."))
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
@@ -315,6 +354,7 @@ class Order(FSMModelMixin, models.Model):
             ("cancel_allocated_order", _("Can cancel orders whose stock is reserved")),
             ("flag_exception", _("Can flag order exceptions")),
             ("resolve_exception", _("Can resolve order exceptions")),
+            ("merge_orders", _("Can merge and split orders")),
         ]
 
     def __str__(self):
@@ -330,6 +370,17 @@ class Order(FSMModelMixin, models.Model):
 
     def has_stock_reserved(self) -> bool:
         return self.status in STOCK_RESERVED_STATUSES
+
+    def ships_to_same_place_as(self, other: "Order") -> bool:
+        """Same channel, same buyer and the same ship-to (name, phone, address): one parcel can serve both."""
+        if self.channel_id != other.channel_id or self.customer_id != other.customer_id:
+            return False
+        if self.buyer_nick.strip().lower() != other.buyer_nick.strip().lower():
+            return False
+        return all(
+            " ".join(getattr(self, field).split()).lower() == " ".join(getattr(other, field).split()).lower()
+            for field in MERGE_KEY_FIELDS
+        )
 
     @property
     def total_amount(self) -> Decimal:
@@ -361,6 +412,10 @@ class Order(FSMModelMixin, models.Model):
     )
     def allocate(self, *, at):
         self.allocated_at = at
+
+    @transition(status, source=OrderStatus.ALLOCATED, target=OrderStatus.APPROVED, permission="orders.allocate_order")
+    def deallocate(self):
+        self.allocated_at = None
 
     @transition(
         status,
@@ -444,6 +499,9 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = money_field(_("unit price"))
     discount_amount = money_field(_("line discount"))
+    split_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("split from line")
+    )
 
     class Meta:
         verbose_name = _("order line")
@@ -484,6 +542,13 @@ class OrderEventType(models.TextChoices):
     REFUND_PAID = "refund_paid", _("Refund paid")
     INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
     INVOICE_VOIDED = "invoice_voided", _("Invoice voided")
+    # --- stock and fulfilment (issue 4) ---
+    DEALLOCATED = "deallocated", _("Allocation undone")
+    MERGED = "merged", _("Merged for shipping")
+    UNMERGED = "unmerged", _("Merge undone")
+    SPLIT = "split", _("Split")
+    SPLIT_UNDONE = "split_undone", _("Split undone")
+    WAVE_ASSIGNED = "wave_assigned", _("Added to a pick wave")
 
 
 class OrderEvent(models.Model):

@@ -13,6 +13,12 @@ ORDER_READ = [
 ]
 STOCK_READ = ["inventory.view_warehouse", "inventory.view_sku", "inventory.view_skualias", "inventory.view_stocklevel", "inventory.view_stockmovement"]
 FINANCE_READ = ["finance.view_payment", "finance.view_refund", "finance.view_invoice"]
+PURCHASING_READ = [
+    "inventory.view_supplier",
+    "inventory.view_purchaserequest",
+    "inventory.view_purchaserequestline",
+    "inventory.view_replenishmentsuggestion",
+]
 AFTERSALES_READ = ["aftersales.view_returnrequest", "aftersales.view_returnline"]
 
 ROLE_PERMISSIONS = {
@@ -41,6 +47,14 @@ ROLE_PERMISSIONS = {
         "orders.resolve_exception",
         "inventory.add_skualias",
         "inventory.change_skualias",
+        # issue 4: merge/split, purchasing (a Supervisor approves)
+        "orders.merge_orders",
+        *PURCHASING_READ,
+        "inventory.add_purchaserequest",
+        "inventory.change_purchaserequest",
+        "inventory.submit_purchaserequest",
+        "inventory.order_purchaserequest",
+        "inventory.cancel_purchaserequest",
     ],
     # Allocates, picks, packs and ships; never sees phones, prices or amounts.
     "Warehouse": [
@@ -52,6 +66,14 @@ ROLE_PERMISSIONS = {
         "orders.ship_order",
         "orders.flag_exception",
         "inventory.receive_stock",
+        # issue 4: the warehouse screens, stock corrections, purchases to receive
+        "fulfilment.use_warehouse_screens",
+        "fulfilment.view_wave",
+        "inventory.adjust_stock",
+        "inventory.count_stock",
+        "inventory.change_stocklevel",
+        "inventory.view_stockcount",
+        *PURCHASING_READ,
     ],
     # Talks to buyers: holds orders, corrects addresses, opens returns; no allocation or shipping.
     "Customer service": [
@@ -87,7 +109,7 @@ ROLE_PERMISSIONS = {
 # Supervisor: everything in our four apps, including what the others may not
 # (cancelling an order whose stock is reserved, say).
 SUPERVISOR = "Supervisor"
-OUR_APPS = ("orders", "inventory", "aftersales", "finance")
+OUR_APPS = ("orders", "inventory", "aftersales", "finance", "fulfilment")
 
 
 def _permissions(codes: list[str]) -> list[Permission]:

@@ -4,11 +4,12 @@ that user may see it, and cheap counts for very large lists."""
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from . import permissions
 from .events import CONTACT_PARAMETERS, MONEY_PARAMETERS
-from .models import ExceptionReason, Order, OrderEventType, OrderStatus
+from .models import ExceptionReason, Order, OrderEventType, OrderLine, OrderStatus
 
 
 def unmet_conditions(order: Order, name: str) -> list[str]:
@@ -110,3 +111,24 @@ def estimated_row_count(model) -> int:
             cursor.execute(f'SELECT MAX("{model._meta.pk.column}") FROM "{table}"')  # noqa: S608 - our own table name
         row = cursor.fetchone()
     return max(int(row[0] or 0), 0) if row else 0
+
+
+# --- stock and fulfilment (issue 4) -----------------------------------------------------
+
+
+def orders_waiting_for_stock(*, sku_ids=None):
+    """Approved orders flagged "out of stock" (that one allocation resolves), most urgent first;
+    with ``sku_ids``: only those that need one of these SKUs."""
+    waiting = Order.objects.filter(
+        status=OrderStatus.APPROVED, exception_reason=ExceptionReason.OUT_OF_STOCK, merged_into__isnull=True
+    )
+    if sku_ids is not None:
+        waiting = waiting.filter(pk__in=OrderLine.objects.filter(sku_id__in=list(sku_ids)).values("order_id"))
+    return waiting.order_by("-priority", F("promised_ship_by").asc(nulls_last=True), "id")
+
+
+def orders_to_allocate():
+    """Approved orders without an exception and not riding with another order, most urgent first."""
+    return Order.objects.filter(
+        status=OrderStatus.APPROVED, exception_reason="", merged_into__isnull=True
+    ).order_by("-priority", F("promised_ship_by").asc(nulls_last=True), "id")

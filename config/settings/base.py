@@ -34,11 +34,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rangefilter",
+    "django_filters",  # issue 4: filters of the warehouse screens
     "django_q",
     "orders",
     "inventory",
     "aftersales",
     "finance",
+    "fulfilment",  # issue 4: pick waves and the warehouse screens (/warehouse/)
 ]
 
 MIDDLEWARE = [

@@ -90,7 +90,9 @@ def _with_input(service):
 TRANSITION_ACTIONS = {
     "mark_paid": OrderAction(services.ACTION_LABELS["mark_paid"], _with_input(services.order_mark_paid), PaymentForm, True),
     "approve": OrderAction(services.ACTION_LABELS["approve"], _no_input(services.order_approve), bulk=True),
-    "allocate": OrderAction(services.ACTION_LABELS["allocate"], _no_input(services.order_allocate), bulk=True),
+    # Allocation that fails flags the order "out of stock" with the missing SKUs.
+    "allocate": OrderAction(services.ACTION_LABELS["allocate"], _no_input(services.order_allocate_or_flag), bulk=True),
+    "deallocate": OrderAction(services.ACTION_LABELS["deallocate"], _no_input(services.order_deallocate)),
     "start_picking": OrderAction(services.ACTION_LABELS["start_picking"], _no_input(services.order_start_picking)),
     "pack": OrderAction(services.ACTION_LABELS["pack"], _no_input(services.order_pack)),
     "ship": OrderAction(services.ACTION_LABELS["ship"], _with_input(services.order_ship), ShipForm),

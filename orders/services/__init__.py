@@ -20,10 +20,10 @@ from .corrections import (
     order_editable_fields,
     order_update_details,
 )
+from .allocation import order_allocate, order_allocate_or_flag, order_deallocate, order_flag_out_of_stock
 from .creation import LineInput, order_create
 from .exceptions import exception_owner_notify, order_flag_exception, order_resolve_exception
 from .lifecycle import (
-    order_allocate,
     order_approve,
     order_cancel,
     order_complete,
@@ -45,6 +45,9 @@ __all__ = [
     "LineInput",
     "exception_owner_notify",
     "order_allocate",
+    "order_allocate_or_flag",
+    "order_deallocate",
+    "order_flag_out_of_stock",
     "order_approve",
     "order_cancel",
     "order_complete",

@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "mark_paid": gettext_lazy("Mark paid"),
     "approve": gettext_lazy("Approve"),
     "allocate": gettext_lazy("Allocate stock"),
+    "deallocate": gettext_lazy("Undo allocation"),
     "start_picking": gettext_lazy("Start picking"),
     "pack": gettext_lazy("Mark packed"),
     "ship": gettext_lazy("Ship"),

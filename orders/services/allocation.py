@@ -1,0 +1,218 @@
+"""Allocation: reserving an order's stock in one warehouse, never more than is there.
+
+One transaction per order locks, in the global order, the order (with the
+orders merged into it), their lines, then the stock rows of the chosen
+warehouse sorted by id, and checks and reserves from what it locked: two
+allocations of the same SKUs queue, they cannot deadlock, and the database's
+CHECK (reserved ≤ on hand) is the last line. A deadlock or serialization
+failure all the same (another code path locking in another order) is retried
+here, inside the service boundary, so the user never sees it.
+
+The warehouse is chosen from an unlocked read of the stock; if another
+allocation took the stock before the rows were locked, the choice is made
+again from a fresh read (a "stale choice", retried like a deadlock).
+"""
+
+import random
+import time
+from collections import Counter
+
+from django.db import OperationalError, transaction
+from django.utils.translation import gettext as _
+
+from inventory import locks as stock_locks
+from inventory import selectors as stock_selectors
+from inventory import services as stock_services
+from inventory.models import Warehouse
+
+from .. import events, locks
+from ..errors import DomainError
+from ..models import ExceptionReason, Order, OrderStatus, no_exception_blocking_allocation
+from .exceptions import _flag_exception, _resolve_exception
+from .steps import _check_transition_allowed, _now, _transition
+
+ATTEMPTS = 5
+RETRYABLE_SQLSTATES = {"40P01": "deadlock", "40001": "serialization"}
+# Retries in this process, by cause: benchmarks/allocation.py reports them.
+retries = Counter()
+
+
+class _StaleChoice(Exception):
+    pass
+
+
+def _retry_cause(error: OperationalError) -> str | None:
+    return RETRYABLE_SQLSTATES.get(getattr(error.__cause__, "sqlstate", None))
+
+
+def order_allocate(*, actor, order_id: int, warehouse_id: int | None = None, at=None) -> Order:
+    """Reserve the order's stock (and that of the orders merged into it) in one warehouse.
+
+    Without ``warehouse_id`` the assigned warehouse is used, or else the best
+    one that can ship the whole order: one serving the ship-to region, then
+    the lower priority number, then the one with most of the goods. Raises
+    InsufficientStock (with the missing SKUs and, where one exists, a split
+    proposal by warehouse) and changes nothing when it cannot.
+    """
+    at = _now(at)
+    # Inside a caller's transaction a failed statement spoils that transaction: no retry then.
+    attempts = 1 if transaction.get_connection().in_atomic_block else ATTEMPTS
+    for attempt in range(1, attempts + 1):
+        last = attempt == attempts
+        try:
+            return _allocate(actor=actor, order_id=order_id, warehouse_id=warehouse_id, at=at, recheck=not last)
+        except _StaleChoice:
+            retries["stale_choice"] += 1
+        except OperationalError as error:
+            cause = _retry_cause(error)
+            if cause is None or last:
+                raise
+            retries[cause] += 1
+            time.sleep(random.uniform(0, 0.005 * attempt))
+    raise AssertionError("unreachable: the last attempt raises or returns")
+
+
+def _insufficient_anywhere(order, needed, available, warehouses, codes) -> stock_services.InsufficientStock:
+    best = Counter()
+    total = Counter()
+    for warehouse in warehouses:
+        for sku_id, units in available.get(warehouse.pk, {}).items():
+            best[sku_id] = max(best[sku_id], units)
+            total[sku_id] += max(units, 0)
+    shortages = [
+        {"sku": codes[sku_id], "needed": qty, "available": max(best[sku_id], 0)}
+        for sku_id, qty in sorted(needed.items())
+        if best[sku_id] < qty
+    ]
+    missing = [codes[sku_id] for sku_id, qty in sorted(needed.items()) if total[sku_id] < qty]
+    split = None
+    if not missing:
+        plan = stock_selectors.split_by_warehouse(order, needed, available, warehouses)
+        if plan:
+            split = [(w.code, {codes[sku_id]: qty for sku_id, qty in sorted(q.items())}) for w, q in plan]
+    return stock_services.InsufficientStock(order, shortages, anywhere=True, missing=missing, split=split)
+
+
+@transaction.atomic
+def _allocate(*, actor, order_id: int, warehouse_id, at, recheck: bool) -> Order:
+    group = locks.order_with_merged_for_update(order_id)
+    order = next((o for o in group if o.pk == order_id), None)
+    if order is None:
+        raise Order.DoesNotExist(f"Order {order_id} does not exist.")
+    if order.merged_into_id:
+        raise DomainError(
+            _("%(order)s ships with another order; allocate that one: %(master)s.")
+            % {"order": order.number, "master": Order.objects.get(pk=order.merged_into_id).number}
+        )
+    for member in group:
+        _check_transition_allowed(member, "allocate", actor)
+        if not no_exception_blocking_allocation(member):
+            raise DomainError(f"{member.number}: {no_exception_blocking_allocation.message}")
+    lines = locks.lines_with_sku_for_update([member.pk for member in group])
+    needed = stock_selectors.quantities_by_sku(lines)
+    if not needed:
+        raise DomainError(_("%(order)s has no lines to allocate.") % {"order": order.number})
+    codes = {line.sku_id: line.sku.code for line in lines if line.sku_id}
+    warehouse_id = warehouse_id or order.warehouse_id
+    warehouses = stock_selectors.active_warehouses()
+    if warehouse_id is None:
+        available = stock_selectors.available_by_warehouse(needed)
+        ranked = stock_selectors.warehouses_for_order(order, needed, available, warehouses)
+        if not ranked:
+            raise _insufficient_anywhere(order, needed, available, warehouses, codes)
+        warehouse = ranked[0]
+    else:
+        warehouse = next((w for w in warehouses if w.pk == warehouse_id), None) or Warehouse.objects.get(pk=warehouse_id)
+    levels = stock_locks.stock_levels_for_update(warehouse_id=warehouse.pk, sku_ids=list(needed))
+    shortages = [
+        {"sku": codes[sku_id], "needed": qty, "available": max(levels[sku_id].available if sku_id in levels else 0, 0)}
+        for sku_id, qty in sorted(needed.items())
+        if sku_id not in levels or levels[sku_id].available < qty
+    ]
+    if shortages:
+        if recheck and warehouse_id is None:
+            raise _StaleChoice  # taken since it was read: choose again from a fresh read
+        raise stock_services.InsufficientStock(order, shortages)
+    lines_by_order = {}
+    for line in lines:
+        lines_by_order.setdefault(line.order_id, []).append(line)
+    for member in group:
+        member.warehouse = warehouse
+        member.checked_stock_shortages = (warehouse.pk, [])  # read by the transition's stock condition
+        own = stock_selectors.quantities_by_sku(lines_by_order.get(member.pk, []))
+        resolved_exception = member.exception_reason
+        _transition(
+            member,
+            "allocate",
+            actor=actor,
+            at=at,
+            method_kwargs={"at": at},
+            event_details={
+                "warehouse": warehouse.code,
+                "quantities": {codes[sku_id]: qty for sku_id, qty in sorted(own.items())},
+                **({"ships_with": order.number} if member is not order else {}),
+            },
+        )
+        stock_services.reserve_locked(order=member, levels=levels, needed=own, actor=actor, at=at)
+        if resolved_exception:  # only "out of stock" gets past the transition's conditions
+            _resolve_exception(member, actor=actor, at=at, resolution=_("Stock allocated."))
+    return order
+
+
+def _out_of_stock_note(error) -> str:
+    parts = []
+    if error.missing:
+        parts.append(_("Missing: %(skus)s.") % {"skus": ", ".join(error.missing)})
+    parts.append("; ".join(_("%(sku)s: need %(needed)s, available %(available)s") % s for s in error.shortages))
+    if error.split:
+        parts.append(_("Could ship split by warehouse: %(split)s.") % {"split": stock_services.describe_split(error.split)})
+    return " ".join(parts)[:255]
+
+
+@transaction.atomic
+def order_flag_out_of_stock(*, actor, order_id: int, error, at=None) -> bool:
+    """After a failed allocation (whose transaction rolled back): the approved order
+    gets the exception "out of stock" with the missing SKUs, unless it has an
+    exception already. Returns whether it was flagged."""
+    order = locks.order_for_update(order_id)
+    if order.status != OrderStatus.APPROVED or order.exception_reason:
+        return False
+    # A consequence of the attempt, not a choice: recorded as the attempt's actor, without their permission.
+    _flag_exception(order, actor=actor, at=_now(at), reason=ExceptionReason.OUT_OF_STOCK, note=_out_of_stock_note(error))
+    return True
+
+
+def order_allocate_or_flag(*, actor, order_id: int, warehouse_id: int | None = None, at=None) -> Order:
+    """Allocate; when there is not enough stock, flag the order "out of stock"
+    (in a transaction of its own) and raise. The order's button, the bulk
+    action and the scheduled job run this; stock arriving retries it."""
+    try:
+        return order_allocate(actor=actor, order_id=order_id, warehouse_id=warehouse_id, at=at)
+    except stock_services.InsufficientStock as error:
+        order_flag_out_of_stock(actor=actor, order_id=order_id, error=error, at=at)
+        raise
+
+
+@transaction.atomic
+def order_deallocate(*, actor, order_id: int, at=None) -> Order:
+    """Undo an allocation before picking: the reserved stock goes back and the
+    order (with the orders merged into it) is approved again, without a warehouse."""
+    at = _now(at)
+    group = locks.order_with_merged_for_update(order_id)
+    order = next((o for o in group if o.pk == order_id), None)
+    if order is None:
+        raise Order.DoesNotExist(f"Order {order_id} does not exist.")
+    if order.merged_into_id:
+        raise DomainError(
+            _("%(order)s ships with another order; undo the allocation of that one.") % {"order": order.number}
+        )
+    for member in group:
+        _check_transition_allowed(member, "deallocate", actor)
+    for member in group:
+        warehouse = member.warehouse.code if member.warehouse_id else ""
+        _transition(member, "deallocate", actor=actor, at=at, event_details={"warehouse": warehouse})
+        released = stock_services.stock_release_for_order(order=member, actor=actor, at=at)
+        events.stock_released(order=member, actor=actor, at=at, quantities=released)
+        member.warehouse = None
+        member.save(update_fields=["warehouse", "updated_at"])
+    return order
