@@ -111,3 +111,29 @@ def invoice_changed(*, order, actor, at, invoice, type, **details) -> OrderEvent
     return _record(
         order=order, type=type, actor=actor, at=at, invoice=str(invoice), amount=invoice.amount, **details
     )
+
+
+# --- merge, split and waves (issue 4) ---------------------------------------------------
+
+
+def order_merged(*, order, actor, at, ships_with: str, orders: list[str]) -> OrderEvent:
+    """``ships_with``: the order the parcel goes out under; ``orders``: all orders in it."""
+    return _record(order=order, type=OrderEventType.MERGED, actor=actor, at=at, ships_with=ships_with, orders=orders)
+
+
+def order_unmerged(*, order, actor, at, ships_with: str) -> OrderEvent:
+    return _record(order=order, type=OrderEventType.UNMERGED, actor=actor, at=at, ships_with=ships_with)
+
+
+def order_split(*, order, actor, at, parent: str, child: str, quantities: dict[str, int]) -> OrderEvent:
+    return _record(
+        order=order, type=OrderEventType.SPLIT, actor=actor, at=at, parent=parent, child=child, quantities=quantities
+    )
+
+
+def split_undone(*, order, actor, at, parent: str, child: str) -> OrderEvent:
+    return _record(order=order, type=OrderEventType.SPLIT_UNDONE, actor=actor, at=at, parent=parent, child=child)
+
+
+def wave_assigned(*, order, actor, at, wave: str) -> OrderEvent:
+    return _record(order=order, type=OrderEventType.WAVE_ASSIGNED, actor=actor, at=at, wave=wave)

@@ -371,6 +371,12 @@ class Order(FSMModelMixin, models.Model):
     def has_stock_reserved(self) -> bool:
         return self.status in STOCK_RESERVED_STATUSES
 
+    def has_refund_pending(self) -> bool:
+        """A refund is requested or approved and not yet paid."""
+        from finance.models import RefundStatus  # finance's models point back at orders
+
+        return self.refunds.filter(status__in=(RefundStatus.REQUESTED, RefundStatus.APPROVED)).exists()
+
     def ships_to_same_place_as(self, other: "Order") -> bool:
         """Same channel, same buyer and the same ship-to (name, phone, address): one parcel can serve both."""
         if self.channel_id != other.channel_id or self.customer_id != other.customer_id:

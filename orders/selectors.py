@@ -76,7 +76,14 @@ def _describe(event, *, hide: set[str], currency: str) -> str:
         "invoice": _("invoice"),
         "refund": _("refund"),
         "kind": _("kind"),
+        "ships_with": _("ships with"),
+        "orders": _("orders"),
+        "parent": _("split from"),
+        "child": _("new order"),
+        "wave": _("wave"),
     }
+    if isinstance(parameters.get("orders"), list):
+        parameters["orders"] = ", ".join(parameters["orders"])
     parts += [f"{labels.get(key, key)}: {value}" for key, value in parameters.items() if value not in ("", None)]
     return "; ".join(parts)
 

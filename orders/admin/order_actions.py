@@ -14,7 +14,7 @@ from aftersales.models import ReturnReason, TicketKind
 from finance import services as finance_services
 from finance.models import PaymentMethod
 from orders import selectors, services
-from orders.models import ExceptionReason, Order, OrderStatus
+from orders.models import MERGEABLE_STATUSES, ExceptionReason, Order, OrderStatus
 
 
 class ReasonForm(forms.Form):
@@ -61,6 +61,24 @@ class OpenTicketForm(forms.Form):
         for line in order.lines.all():
             self.fields[f"line_{line.pk}"] = forms.IntegerField(
                 label=f"{line.title} ({line.platform_sku_code or line.sku_id}) — {_('ordered')} {line.quantity}",
+                min_value=0,
+                max_value=line.quantity,
+                initial=0,
+            )
+
+    def quantities(self) -> dict[int, int]:
+        return {int(name[5:]): value for name, value in self.cleaned_data.items() if name.startswith("line_")}
+
+
+class SplitForm(forms.Form):
+    """Units of each line to move to a new order."""
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        for line in order.lines.select_related("sku"):
+            code = line.sku.code if line.sku_id else line.platform_sku_code
+            self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                label=f"{code} {line.title} — {_('ordered')} {line.quantity}",
                 min_value=0,
                 max_value=line.quantity,
                 initial=0,
@@ -118,6 +136,20 @@ OTHER_ACTIONS = {
     ),
 }
 
+# --- merge and split (issue 4) ---
+MERGE_ACTIONS = {
+    "split": OrderAction(
+        _("Split off units…"),
+        lambda order_id, actor, data, form: services.order_split(actor=actor, order_id=order_id, quantities=form.quantities()),
+        SplitForm,
+        True,
+    ),
+    "split_by_warehouse": OrderAction(_("Split by warehouse"), _no_input(services.order_split_by_warehouse)),
+    "unmerge": OrderAction(_("Undo merge"), _no_input(services.order_unmerge)),
+    "unsplit": OrderAction(_("Put back into the original order"), _no_input(services.order_unsplit)),
+}
+OTHER_ACTIONS.update(MERGE_ACTIONS)
+
 ORDER_ACTIONS = {**TRANSITION_ACTIONS, **OTHER_ACTIONS}
 
 
@@ -154,6 +186,24 @@ def order_buttons(order: Order, user) -> list[ActionButton]:
         extra.append("issue_invoice")
     if order.status in aftersales_services.RETURNABLE_STATUSES and user.has_perm("aftersales.open_return"):
         extra.append("open_ticket")
+    extra += merge_buttons(order, user)
     buttons += [ActionButton(name, str(OTHER_ACTIONS[name].label), [], OTHER_ACTIONS[name].form_class is not None) for name in extra]
     return buttons
+
+
+def merge_buttons(order: Order, user) -> list[str]:
+    """Merge/split steps offered on the order's page (the service re-checks everything)."""
+    if not user.has_perm("orders.merge_orders") or order.status not in MERGEABLE_STATUSES:
+        return []
+    names = []
+    merged = order.merged_into_id is not None or order.merged_orders.exists()
+    if merged:
+        names.append("unmerge")
+    else:
+        names.append("split")
+        if order.exception_reason == ExceptionReason.OUT_OF_STOCK and order.status != OrderStatus.ALLOCATED:
+            names.append("split_by_warehouse")
+    if order.split_from_id is not None and not merged:
+        names.append("unsplit")
+    return names
 

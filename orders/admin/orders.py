@@ -132,7 +132,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_help_text = gettext_lazy(
         "Exact order number, platform order id, tracking number, recipient or buyer account, or phone."
     )
-    actions = ["bulk_approve", "bulk_allocate", "bulk_hold", "bulk_cancel"]
+    actions = ["bulk_approve", "bulk_allocate", "bulk_hold", "bulk_cancel", "bulk_merge"]
     fieldsets = (
         (None, {"fields": (("number", "status", "priority"), ("channel", "platform_order_id", "buyer_nick"), ("warehouse", "customer"))}),
         (
@@ -357,6 +357,19 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Cancel selected orders…"), permissions=["cancel"])
     def bulk_cancel(self, request, queryset):
         return self._bulk_with_reason(request, queryset, "cancel")
+
+    @admin.action(description=gettext_lazy("Merge selected orders (ship in one parcel)"), permissions=["merge"])
+    def bulk_merge(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True)[: BULK_LIMIT + 1])
+        try:
+            master = services.order_merge(actor=request.user, order_ids=ids)
+        except DomainError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        self.message_user(request, _("%(count)d orders now ship together under %(order)s.") % {"count": len(ids), "order": master})
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("orders.merge_orders")
 
     def has_approve_permission(self, request):
         return request.user.has_perm("orders.approve_order")

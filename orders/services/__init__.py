@@ -35,6 +35,14 @@ from .lifecycle import (
     order_ship,
     order_start_picking,
 )
+from .merging import (
+    merge_problems,
+    order_merge,
+    order_split,
+    order_split_by_warehouse,
+    order_unmerge,
+    order_unsplit,
+)
 from .steps import ACTION_LABELS
 
 __all__ = [
@@ -58,6 +66,12 @@ __all__ = [
     "order_flag_exception",
     "order_hold",
     "order_mark_paid",
+    "merge_problems",
+    "order_merge",
+    "order_split",
+    "order_split_by_warehouse",
+    "order_unmerge",
+    "order_unsplit",
     "order_pack",
     "order_release",
     "order_resolve_exception",

@@ -15,6 +15,7 @@ from ..models import (
     CENT,
     Order,
 )
+from .merging import leave_merge_on_cancel
 from .steps import _check_transition_allowed, _now, _require_reason, _transition
 
 
@@ -137,6 +138,7 @@ def order_cancel(*, actor, order_id: int, reason: str, at=None) -> Order:
     if had_reservation:
         released = stock_services.stock_release_for_order(order=order, actor=actor, at=at)
         events.stock_released(order=order, actor=actor, at=at, quantities=released)
+    leave_merge_on_cancel(order, actor=actor, at=at)  # issue 4: a cancelled order no longer ships with others
     refundable = finance_services.refundable_amount(order)
     if refundable > 0:
         finance_services.refund_request(

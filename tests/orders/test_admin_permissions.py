@@ -147,11 +147,11 @@ def test_search_finds_an_order_by_each_of_its_keys(clerk, shipped_order):
 # --- buttons and actions ----------------------------------------------------------------------
 
 BUTTONS_ON_PAID_ORDER = {
-    CLERK: {"approve", "hold", "cancel", "flag_exception"},
+    CLERK: {"approve", "hold", "cancel", "flag_exception", "split"},
     WAREHOUSE: {"flag_exception"},
     SERVICE: {"hold", "flag_exception"},
     FINANCE: set(),
-    SUPERVISOR: {"approve", "hold", "cancel", "flag_exception"},
+    SUPERVISOR: {"approve", "hold", "cancel", "flag_exception", "split"},
 }
 
 
