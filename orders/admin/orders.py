@@ -151,7 +151,13 @@ class OrderAdmin(admin.ModelAdmin):
         ),
         (
             gettext_lazy("Fulfilment"),
-            {"fields": (("carrier", "tracking_number", "promised_ship_by"), ("hold_reason", "cancel_reason"))},
+            {
+                "fields": (
+                    ("carrier", "tracking_number", "promised_ship_by"),
+                    ("merged_into", "split_from"),
+                    ("hold_reason", "cancel_reason"),
+                )
+            },
         ),
         (
             gettext_lazy("Exception"),

@@ -167,11 +167,11 @@ def test_order_page_offers_exactly_the_roles_actions(make_user, paid_order, role
 
 
 BULK_ACTIONS = {
-    CLERK: {"bulk_approve", "bulk_allocate", "bulk_hold", "bulk_cancel"},
+    CLERK: {"bulk_approve", "bulk_allocate", "bulk_hold", "bulk_cancel", "bulk_merge"},
     WAREHOUSE: {"bulk_allocate"},
     SERVICE: {"bulk_hold"},
     FINANCE: set(),
-    SUPERVISOR: {"bulk_approve", "bulk_allocate", "bulk_hold", "bulk_cancel"},
+    SUPERVISOR: {"bulk_approve", "bulk_allocate", "bulk_hold", "bulk_cancel", "bulk_merge"},
 }
 
 
