@@ -17,11 +17,11 @@ from .stock import _count, _require
 
 # Normalised header names each column may have (orders.importers.files.normalise_header).
 WAREHOUSE_COLUMNS = ("warehouse", "仓库", "仓库编码")
-SKU_COLUMNS = ("sku", "skucode", "商家编码", "sku编码", "货号")
+SKU_COLUMNS = ("sku", "skucode", "sku_code", "商家编码", "sku编码", "货号")
 BARCODE_COLUMNS = ("barcode", "条码", "条形码")
-ON_HAND_COLUMNS = ("onhand", "quantity", "qty", "counted", "库存", "数量", "实际库存", "盘点数量")
-SAFETY_COLUMNS = ("safetystock", "safety", "安全库存")
-LOCATION_COLUMNS = ("location", "bin", "binlocation", "库位", "货位")
+ON_HAND_COLUMNS = ("onhand", "on_hand", "quantity", "qty", "counted", "库存", "数量", "实际库存", "盘点数量")
+SAFETY_COLUMNS = ("safetystock", "safety_stock", "safety", "安全库存")
+LOCATION_COLUMNS = ("location", "bin", "binlocation", "bin_location", "库位", "货位")
 
 
 class StockImportProblems(DomainError):
