@@ -16,3 +16,16 @@ def stock_levels_for_order_update(*, order, lines) -> dict[int, StockLevel]:
 
 def stock_levels_by_id_for_update(ids) -> dict[int, StockLevel]:
     return {level.pk: level for level in StockLevel.objects.select_for_update().filter(pk__in=ids).order_by("id")}
+
+
+
+def stock_rows_for_allocation(*, warehouse_id: int, sku_ids) -> dict[int, StockLevel]:
+    """Like stock_levels_for_update, in raw SQL for the allocation path (see orders.locks)."""
+    from orders.locks import for_update_sql
+
+    ids = sorted(int(pk) for pk in sku_ids)
+    sql = (
+        f"SELECT * FROM {StockLevel._meta.db_table} WHERE warehouse_id = %s "  # noqa: S608
+        f"AND sku_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY id{for_update_sql()}"
+    )
+    return {level.sku_id: level for level in StockLevel.objects.raw(sql, [warehouse_id, *ids])}

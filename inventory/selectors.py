@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from django.db import connection
 from django.db.models import F, Sum
 from django.db.models.functions import Greatest
 
@@ -57,7 +58,8 @@ def stock_shortages_in_any_warehouse(lines) -> list[dict]:
 
 
 def active_warehouses() -> list[Warehouse]:
-    return list(Warehouse.objects.filter(is_active=True))
+    # Raw SQL: read on every allocation, where the ORM's query compilation costs more than the query.
+    return list(Warehouse.objects.raw(f"SELECT * FROM {Warehouse._meta.db_table} WHERE is_active ORDER BY id"))  # noqa: S608
 
 
 def _preference(order, warehouse: Warehouse, in_stock: dict[int, int]):
@@ -117,7 +119,40 @@ def split_by_warehouse(order, needed: dict[int, int], available=None, warehouses
 
 def available_by_warehouse(sku_ids) -> dict[int, dict[int, int]]:
     """Warehouse id → SKU id → on hand − reserved, read without locks (to choose; lock before reserving)."""
-    return _available_by_warehouse(sku_ids)
+    return available_in_active_warehouses(sku_ids)[0]
+
+
+def available_in_active_warehouses(sku_ids) -> tuple[dict[int, dict[int, int]], list[Warehouse]]:
+    """What ``available_by_warehouse`` says, for active warehouses only, and those
+    warehouses (the ones holding any of the SKUs), in one query without locks.
+
+    Raw SQL: the allocation path runs it for every order, and the ORM's query
+    compilation would cost more than the query (benchmarks/allocation.py)."""
+    ids = [int(pk) for pk in sku_ids]
+    available: dict[int, dict[int, int]] = {}
+    warehouses: dict[int, Warehouse] = {}
+    regions = Warehouse._meta.get_field("regions")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT level.warehouse_id, level.sku_id, level.on_hand - level.reserved, "
+            "warehouse.code, warehouse.name, warehouse.priority, warehouse.regions "
+            f"FROM {StockLevel._meta.db_table} level JOIN {Warehouse._meta.db_table} warehouse "  # noqa: S608
+            "ON warehouse.id = level.warehouse_id "
+            f"WHERE warehouse.is_active AND level.sku_id IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
+        for warehouse_id, sku_id, units, code, name, priority, served in cursor.fetchall():
+            available.setdefault(warehouse_id, {})[sku_id] = units
+            if warehouse_id not in warehouses:
+                warehouses[warehouse_id] = Warehouse(
+                    pk=warehouse_id,
+                    code=code,
+                    name=name,
+                    priority=priority,
+                    regions=regions.from_db_value(served, None, connection),
+                    is_active=True,
+                )
+    return available, sorted(warehouses.values(), key=lambda warehouse: warehouse.pk)
 
 
 def available_to_sell_by_sku(*, sku_ids=None) -> dict[int, int]:

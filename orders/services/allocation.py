@@ -108,22 +108,21 @@ def _allocate(*, actor, order_id: int, warehouse_id, at, recheck: bool) -> Order
         _check_transition_allowed(member, "allocate", actor)
         if not no_exception_blocking_allocation(member):
             raise DomainError(f"{member.number}: {no_exception_blocking_allocation.message}")
-    lines = locks.lines_with_sku_for_update([member.pk for member in group])
+    lines = locks.lines_for_allocation([member.pk for member in group])
     needed = stock_selectors.quantities_by_sku(lines)
     if not needed:
         raise DomainError(_("%(order)s has no lines to allocate.") % {"order": order.number})
-    codes = {line.sku_id: line.sku.code for line in lines if line.sku_id}
+    codes = {line.sku_id: line.sku_code for line in lines if line.sku_id}
     warehouse_id = warehouse_id or order.warehouse_id
-    warehouses = stock_selectors.active_warehouses()
     if warehouse_id is None:
-        available = stock_selectors.available_by_warehouse(needed)
+        available, warehouses = stock_selectors.available_in_active_warehouses(needed)
         ranked = stock_selectors.warehouses_for_order(order, needed, available, warehouses)
         if not ranked:
             raise _insufficient_anywhere(order, needed, available, warehouses, codes)
         warehouse = ranked[0]
     else:
-        warehouse = next((w for w in warehouses if w.pk == warehouse_id), None) or Warehouse.objects.get(pk=warehouse_id)
-    levels = stock_locks.stock_levels_for_update(warehouse_id=warehouse.pk, sku_ids=list(needed))
+        warehouse = Warehouse.objects.get(pk=warehouse_id)
+    levels = stock_locks.stock_rows_for_allocation(warehouse_id=warehouse.pk, sku_ids=list(needed))
     shortages = [
         {"sku": codes[sku_id], "needed": qty, "available": max(levels[sku_id].available if sku_id in levels else 0, 0)}
         for sku_id, qty in sorted(needed.items())
@@ -152,6 +151,7 @@ def _allocate(*, actor, order_id: int, warehouse_id, at, recheck: bool) -> Order
                 "quantities": {codes[sku_id]: qty for sku_id, qty in sorted(own.items())},
                 **({"ships_with": order.number} if member is not order else {}),
             },
+            update_fields=["allocated_at", "warehouse"],
         )
         stock_services.reserve_locked(order=member, levels=levels, needed=own, actor=actor, at=at)
         if resolved_exception:  # only "out of stock" gets past the transition's conditions

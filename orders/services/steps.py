@@ -53,7 +53,15 @@ def _check_transition_allowed(order: Order, name: str, actor, *, check_permissio
 
 
 def _transition(
-    order: Order, name: str, *, actor, at, method_kwargs=None, event_details=None, check_permission=True
+    order: Order,
+    name: str,
+    *,
+    actor,
+    at,
+    method_kwargs=None,
+    event_details=None,
+    check_permission=True,
+    update_fields=None,
 ) -> Order:
     _check_transition_allowed(order, name, actor, check_permission=check_permission)
     failed = unmet_conditions(order, name)
@@ -64,7 +72,8 @@ def _transition(
         )
     source_status = order.status
     getattr(order, name)(**(method_kwargs or {}))
-    order.save()
+    # ``update_fields``: the fields the transition changes, when the caller knows them (a shorter UPDATE).
+    order.save(update_fields=None if update_fields is None else ["status", *update_fields, "updated_at"])
     events.order_transitioned(
         order=order, actor=actor, at=at, transition=name, source_status=source_status, **(event_details or {})
     )
