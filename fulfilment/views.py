@@ -17,8 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from django.core.exceptions import PermissionDenied
+
 from inventory import services as stock_services
 from inventory.models import PurchaseRequest, Warehouse
+from orders import selectors as order_selectors
+from orders import services as order_services
 from orders.errors import DomainError
 from orders.models import Order, OrderStatus
 
@@ -52,12 +56,28 @@ class WarehouseScreen(LoginRequiredMixin, PermissionRequiredMixin, TemplateView)
 
 class HomeView(WarehouseScreen):
     template_name = "warehouse/home.html"
+    ALLOCATE_AT_ONCE = 500
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         warehouses = list(Warehouse.objects.filter(is_active=True))
         context["warehouses"] = [(w, selectors.queue_counts(w)) for w in warehouses]
+        context["to_allocate"] = order_selectors.orders_to_allocate().count()
+        context["waiting_for_stock"] = order_selectors.orders_waiting_for_stock().count()
+        context["may_allocate"] = self.request.user.has_perm("orders.allocate_order")
         return context
+
+    def post(self, request, *args, **kwargs):
+        """Allocate approved orders now, as the minute job does."""
+        if not request.user.has_perm("orders.allocate_order"):
+            raise PermissionDenied
+        ids = list(order_selectors.orders_to_allocate().values_list("pk", flat=True)[: self.ALLOCATE_AT_ONCE])
+        result = order_services.orders_allocate_approved(actor=request.user, order_ids=ids)
+        messages.success(
+            request,
+            _("%(allocated)s orders allocated; %(not_allocated)s could not be (out of stock: flagged).") % result,
+        )
+        return redirect("warehouse:home")
 
 
 class QueueView(WarehouseScreen):

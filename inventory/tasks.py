@@ -5,7 +5,6 @@ import logging
 
 from orders import selectors as order_selectors
 from orders import services as order_services
-from orders.errors import DomainError
 
 from . import services
 
@@ -16,15 +15,7 @@ BATCH = 2000
 
 
 def _allocate_each(order_ids) -> dict[str, int]:
-    done = failed = 0
-    for order_id in order_ids:
-        try:
-            order_services.order_allocate_or_flag(actor=None, order_id=order_id)
-        except DomainError:
-            failed += 1  # out of stock (now flagged), or the order moved on meanwhile
-        else:
-            done += 1
-    return {"allocated": done, "not_allocated": failed}
+    return order_services.orders_allocate_approved(actor=None, order_ids=order_ids)
 
 
 def allocate_approved_orders(limit: int = BATCH) -> dict[str, int]:

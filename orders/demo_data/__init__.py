@@ -26,6 +26,7 @@ from .catalogue import CHANNELS, NEW_ARRIVAL_DAYS, WAREHOUSES, reference_data_se
 from .histories import OrderHistory, Staff
 from .people import PlatformOrderIds
 from .plans import DAYS, order_plans
+from .warehouse import bins_setup, purchasing_setup, suppliers_setup
 
 DEMO_PASSWORD = "demo"
 DEMO_EMAIL_DOMAIN = "demo.orderdesk.local"
@@ -127,6 +128,9 @@ def demo_seed(*, staff: Staff, orders: int, seed: int, now: datetime, progress=N
         channels, warehouses, customers, items = reference_data_setup(seed)
         plans = order_plans(count=orders, seed=seed, now=now, items=items, customers=customers)
         stock_setup(plans=plans, items=items, warehouses=warehouses, actor=staff.admin, now=now, seed=seed)
+        # issue 4: suppliers, bins and safety stock for the warehouse screens and replenishment
+        suppliers_setup(items)
+        bins_setup(items=items, actor=staff.admin, seed=seed)
         platform_ids = PlatformOrderIds()
         documents = []
         for done, plan in enumerate(plans, start=1):
@@ -138,6 +142,7 @@ def demo_seed(*, staff: Staff, orders: int, seed: int, now: datetime, progress=N
                 progress(done, len(plans))
         for _at, _index, issue in sorted(documents, key=lambda document: document[:2]):
             issue()
+        purchasing_setup(staff=staff, now=now)  # issue 4
     demo_orders = Order.objects.filter(channel__in=channels.values())
     return Summary(
         statuses=dict(demo_orders.values_list("status").annotate(n=Count("id")).order_by("status")),

@@ -20,7 +20,13 @@ from .corrections import (
     order_editable_fields,
     order_update_details,
 )
-from .allocation import order_allocate, order_allocate_or_flag, order_deallocate, order_flag_out_of_stock
+from .allocation import (
+    order_allocate,
+    order_allocate_or_flag,
+    order_deallocate,
+    order_flag_out_of_stock,
+    orders_allocate_approved,
+)
 from .creation import LineInput, order_create
 from .exceptions import exception_owner_notify, order_flag_exception, order_resolve_exception
 from .lifecycle import (
@@ -56,6 +62,7 @@ __all__ = [
     "order_allocate_or_flag",
     "order_deallocate",
     "order_flag_out_of_stock",
+    "orders_allocate_approved",
     "order_approve",
     "order_cancel",
     "order_complete",

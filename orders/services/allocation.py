@@ -216,3 +216,17 @@ def order_deallocate(*, actor, order_id: int, at=None) -> Order:
         member.warehouse = None
         member.save(update_fields=["warehouse", "updated_at"])
     return order
+
+
+def orders_allocate_approved(*, actor, order_ids) -> dict[str, int]:
+    """Allocate these orders one by one (each in its own transaction), flagging
+    those without stock; returns how many were allocated and how many not."""
+    done = failed = 0
+    for order_id in order_ids:
+        try:
+            order_allocate_or_flag(actor=actor, order_id=order_id)
+        except DomainError:
+            failed += 1  # out of stock (now flagged), or the order moved on meanwhile
+        else:
+            done += 1
+    return {"allocated": done, "not_allocated": failed}

@@ -190,3 +190,13 @@ def test_a_purchase_is_received_on_the_receive_screen_into_stock(warehouse_user,
     purchase.refresh_from_db()
     assert purchase.status == "received"
     assert StockLevel.objects.get(warehouse=warehouse, sku=sku).on_hand == on_hand + 12
+
+
+def test_allocate_now_fills_the_pick_queue_as_the_minute_job_would(warehouse_user, warehouse, order_in_status, sku):
+    approved = order_in_status(S.APPROVED, lines=[LineInput(title="Tea", quantity=1, unit_price=PRICE, sku=sku)])
+    client = client_for(warehouse_user)
+
+    client.post(reverse("warehouse:home"))
+
+    assert reload(approved).status == S.ALLOCATED
+    assert approved.number in client.get(reverse("warehouse:queue", args=[warehouse.code])).content.decode()
