@@ -71,7 +71,9 @@ class HomeView(WarehouseScreen):
         """Allocate approved orders now, as the minute job does."""
         if not request.user.has_perm("orders.allocate_order"):
             raise PermissionDenied
+        # The approved orders, and those waiting for stock that may have arrived since.
         ids = list(order_selectors.orders_to_allocate().values_list("pk", flat=True)[: self.ALLOCATE_AT_ONCE])
+        ids += list(order_selectors.orders_waiting_for_stock().values_list("pk", flat=True)[: self.ALLOCATE_AT_ONCE])
         result = order_services.orders_allocate_approved(actor=request.user, order_ids=ids)
         messages.success(
             request,

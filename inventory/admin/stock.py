@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.urls import path, reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -120,7 +121,8 @@ class StockLevelForm(forms.ModelForm):
 class StockLevelAdmin(admin.ModelAdmin):
     form = StockLevelForm
     list_display = (
-        "sku",
+        "sku_code",
+        "sku_name",
         "warehouse",
         "location",
         "on_hand",
@@ -135,6 +137,14 @@ class StockLevelAdmin(admin.ModelAdmin):
     search_fields = ("sku__code", "sku__name", "sku__barcode", "location")
     readonly_fields = ("warehouse", "sku", "on_hand", "reserved", "quarantined")
     fields = ("warehouse", "sku", "on_hand", "reserved", "quarantined", "safety_stock", "location")
+
+    @admin.display(description=gettext_lazy("SKU"), ordering="sku__code")
+    def sku_code(self, level):
+        return level.sku.code
+
+    @admin.display(description=gettext_lazy("name"))
+    def sku_name(self, level):
+        return Truncator(level.sku.name).chars(40)
 
     @admin.display(description=gettext_lazy("available"), ordering=F("on_hand") - F("reserved"))
     def available_column(self, level):

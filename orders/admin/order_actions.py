@@ -14,7 +14,14 @@ from aftersales.models import ReturnReason, TicketKind
 from finance import services as finance_services
 from finance.models import PaymentMethod
 from orders import selectors, services
-from orders.models import MERGEABLE_STATUSES, ExceptionReason, Order, OrderStatus
+from orders.models import (
+    MERGEABLE_STATUSES,
+    ExceptionReason,
+    Order,
+    OrderStatus,
+    stock_in_warehouse,
+    warehouse_assigned,
+)
 
 
 class ReasonForm(forms.Form):
@@ -139,7 +146,7 @@ OTHER_ACTIONS = {
 # --- merge and split (issue 4) ---
 MERGE_ACTIONS = {
     "split": OrderAction(
-        _("Split off units…"),
+        _("Split off units"),
         lambda order_id, actor, data, form: services.order_split(actor=actor, order_id=order_id, quantities=form.quantities()),
         SplitForm,
         True,
@@ -173,7 +180,7 @@ def order_buttons(order: Order, user) -> list[ActionButton]:
     """Buttons for exactly what this user may do to this order now; a transition
     their role may run but a condition stops is shown disabled, with why."""
     buttons = [
-        ActionButton(option.name, str(TRANSITION_ACTIONS[option.name].label), option.blocked_by, TRANSITION_ACTIONS[option.name].form_class is not None)
+        ActionButton(option.name, str(TRANSITION_ACTIONS[option.name].label), _blocked_by(order, option), TRANSITION_ACTIONS[option.name].form_class is not None)
         for option in selectors.order_transition_options(order, user)
     ]
     closed = order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED)
@@ -189,6 +196,17 @@ def order_buttons(order: Order, user) -> list[ActionButton]:
     extra += merge_buttons(order, user)
     buttons += [ActionButton(name, str(OTHER_ACTIONS[name].label), [], OTHER_ACTIONS[name].form_class is not None) for name in extra]
     return buttons
+
+
+# The allocation service chooses the warehouse and, when stock is short, flags
+# the order "out of stock" with the missing SKUs: the button stays usable.
+ALLOCATION_FINDS_OUT = {str(warehouse_assigned.message), str(stock_in_warehouse.message)}
+
+
+def _blocked_by(order: Order, option) -> list[str]:
+    if option.name == "allocate":
+        return [reason for reason in option.blocked_by if reason not in ALLOCATION_FINDS_OUT]
+    return option.blocked_by
 
 
 def merge_buttons(order: Order, user) -> list[str]:

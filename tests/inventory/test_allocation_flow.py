@@ -175,3 +175,18 @@ def test_the_scheduled_jobs_exist_after_migrate(db):
     schedules = dict(Schedule.objects.values_list("func", "schedule_type"))
     assert schedules["inventory.tasks.allocate_approved_orders"] == Schedule.MINUTES
     assert schedules["inventory.tasks.refresh_replenishment"] == Schedule.DAILY
+
+
+def test_the_order_page_allocate_button_flags_an_order_without_stock(order_in_status, clerk, client):
+    rare = SKUFactory(code="RARE")
+    order = order_in_status(S.APPROVED, lines=[line(rare, 1)])
+    client.force_login(clerk)
+    from django.urls import reverse
+
+    page = client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert 'action="%s"' % reverse("admin:orders_order_action", args=[order.pk, "allocate"]) in page  # offered, not greyed out
+    client.post(reverse("admin:orders_order_action", args=[order.pk, "allocate"]), {"run": "1"})
+
+    order = reload(order)
+    assert (order.status, order.exception_reason) == (S.APPROVED, ExceptionReason.OUT_OF_STOCK)
+    assert "RARE" in order.exception_note
