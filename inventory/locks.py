@@ -20,12 +20,25 @@ def stock_levels_by_id_for_update(ids) -> dict[int, StockLevel]:
 
 
 def stock_rows_for_allocation(*, warehouse_id: int, sku_ids) -> dict[int, StockLevel]:
-    """Like stock_levels_for_update, in raw SQL for the allocation path (see orders.locks)."""
-    from orders.locks import for_update_sql
+    """Like stock_levels_for_update, in raw SQL for the allocation path (see orders.locks).
+
+    ``FOR NO KEY UPDATE`` where PostgreSQL has it: the lock an UPDATE of these
+    (non-key) columns takes anyway. Unlike ``FOR UPDATE`` it lets other
+    transactions insert ledger rows pointing at the level meanwhile (their
+    foreign-key check takes a key-share lock) instead of queueing behind us."""
+    from django.db import connection
+
+    from orders.locks import fetch_models, for_update_sql
 
     ids = sorted(int(pk) for pk in sku_ids)
-    sql = (
-        f"SELECT * FROM {StockLevel._meta.db_table} WHERE warehouse_id = %s "  # noqa: S608
-        f"AND sku_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY id{for_update_sql()}"
+    lock = for_update_sql()
+    if lock and connection.features.has_select_for_no_key_update:
+        lock = " FOR NO KEY UPDATE"
+    levels = fetch_models(
+        StockLevel,
+        "SELECT",
+        f"FROM {StockLevel._meta.db_table} WHERE warehouse_id = %s "  # noqa: S608
+        f"AND sku_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY id{lock}",
+        [warehouse_id, *ids],
     )
-    return {level.sku_id: level for level in StockLevel.objects.raw(sql, [warehouse_id, *ids])}
+    return {level.sku_id: level for level in levels}

@@ -86,35 +86,50 @@ def _apply(
     )
 
 
+# Columns of the ledger rows reserve_locked writes.
+_MOVEMENT_COLUMNS = (
+    "stock_level_id",
+    "kind",
+    "on_hand_delta",
+    "reserved_delta",
+    "quarantined_delta",
+    "order_id",
+    "reference",
+    "reference_type",
+    "purchase_request_id",
+    "reason",
+    "actor_id",
+    "created_at",
+)
+
+
 def reserve_locked(*, order, levels: dict[int, StockLevel], needed: dict[int, int], actor, at) -> None:
     """Reserve ``needed`` (SKU id → units) for the order in stock rows the caller
     has locked and checked (inventory.locks); writes one movement per SKU.
 
-    The hot path of allocation: the updates are plain SQL (no query to compile)."""
+    The hot path of allocation, held while the stock rows are locked: one
+    UPDATE and one INSERT in plain SQL, whatever the number of SKUs (the ORM's
+    query building cost more than the statements; benchmarks/allocation.py)."""
     ordered = sorted(needed.items(), key=lambda item: levels[item[0]].pk)
-    cases = " ".join("WHEN %s THEN %s" for _ in ordered)
+    ids = [levels[sku_id].pk for sku_id, _qty in ordered]
+    created_at = StockMovement._meta.get_field("created_at").get_db_prep_value(at, connection)
+    rows = [
+        (level_id, MovementKind.RESERVE.value, 0, qty, 0, order.pk, order.number, ReferenceType.ORDER.value, None, "",
+         actor.pk if actor else None, created_at)
+        for level_id, (_sku_id, qty) in zip(ids, ordered, strict=True)
+    ]
+    placeholders = "(" + ", ".join(["%s"] * len(_MOVEMENT_COLUMNS)) + ")"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {StockLevel._meta.db_table} SET reserved = reserved + CASE id {cases} END "  # noqa: S608
-            f"WHERE id IN ({', '.join(['%s'] * len(ordered))})",
-            [value for sku_id, qty in ordered for value in (levels[sku_id].pk, qty)] + [levels[sku_id].pk for sku_id, _ in ordered],
+            f"UPDATE {StockLevel._meta.db_table} SET reserved = reserved + CASE id "  # noqa: S608
+            f"{' '.join('WHEN %s THEN %s' for _ in ordered)} END WHERE id IN ({', '.join(['%s'] * len(ids))})",
+            [value for level_id, (_sku_id, qty) in zip(ids, ordered, strict=True) for value in (level_id, qty)] + ids,
         )
-    movements = []
-    for sku_id, qty in ordered:
-        level = levels[sku_id]
-        movements.append(
-            StockMovement(
-                stock_level=level,
-                kind=MovementKind.RESERVE,
-                reserved_delta=qty,
-                order=order,
-                reference=order.number,
-                reference_type=ReferenceType.ORDER,
-                actor=actor,
-                created_at=at,
-            )
+        cursor.execute(
+            f"INSERT INTO {StockMovement._meta.db_table} ({', '.join(_MOVEMENT_COLUMNS)}) "  # noqa: S608
+            f"VALUES {', '.join([placeholders] * len(rows))}",
+            [value for row in rows for value in row],
         )
-    StockMovement.objects.bulk_create(movements)
 
 
 @transaction.atomic

@@ -122,6 +122,33 @@ def _allocate(*, actor, order_id: int, warehouse_id, at, recheck: bool) -> Order
         warehouse = ranked[0]
     else:
         warehouse = Warehouse.objects.get(pk=warehouse_id)
+    # Everything that does not need the stock rows is done before locking them,
+    # so that a popular SKU's row is held only for the reservation itself and
+    # the commit. Should the stock turn out short, all of it rolls back.
+    lines_by_order = {}
+    for line in lines:
+        lines_by_order.setdefault(line.order_id, []).append(line)
+    own_needs = {}
+    for member in group:
+        member.warehouse = warehouse
+        member.checked_stock_shortages = (warehouse.pk, [])  # verified below, under the lock
+        own_needs[member.pk] = stock_selectors.quantities_by_sku(lines_by_order.get(member.pk, []))
+        resolved_exception = member.exception_reason
+        _transition(
+            member,
+            "allocate",
+            actor=actor,
+            at=at,
+            method_kwargs={"at": at},
+            event_details={
+                "warehouse": warehouse.code,
+                "quantities": {codes[sku_id]: qty for sku_id, qty in sorted(own_needs[member.pk].items())},
+                **({"ships_with": order.number} if member is not order else {}),
+            },
+            update_fields=["allocated_at", "warehouse"],
+        )
+        if resolved_exception:  # only "out of stock" gets past the transition's conditions
+            _resolve_exception(member, actor=actor, at=at, resolution=_("Stock allocated."))
     levels = stock_locks.stock_rows_for_allocation(warehouse_id=warehouse.pk, sku_ids=list(needed))
     shortages = [
         {"sku": codes[sku_id], "needed": qty, "available": max(levels[sku_id].available if sku_id in levels else 0, 0)}
@@ -132,30 +159,8 @@ def _allocate(*, actor, order_id: int, warehouse_id, at, recheck: bool) -> Order
         if recheck and warehouse_id is None:
             raise _StaleChoice  # taken since it was read: choose again from a fresh read
         raise stock_services.InsufficientStock(order, shortages)
-    lines_by_order = {}
-    for line in lines:
-        lines_by_order.setdefault(line.order_id, []).append(line)
     for member in group:
-        member.warehouse = warehouse
-        member.checked_stock_shortages = (warehouse.pk, [])  # read by the transition's stock condition
-        own = stock_selectors.quantities_by_sku(lines_by_order.get(member.pk, []))
-        resolved_exception = member.exception_reason
-        _transition(
-            member,
-            "allocate",
-            actor=actor,
-            at=at,
-            method_kwargs={"at": at},
-            event_details={
-                "warehouse": warehouse.code,
-                "quantities": {codes[sku_id]: qty for sku_id, qty in sorted(own.items())},
-                **({"ships_with": order.number} if member is not order else {}),
-            },
-            update_fields=["allocated_at", "warehouse"],
-        )
-        stock_services.reserve_locked(order=member, levels=levels, needed=own, actor=actor, at=at)
-        if resolved_exception:  # only "out of stock" gets past the transition's conditions
-            _resolve_exception(member, actor=actor, at=at, resolution=_("Stock allocated."))
+        stock_services.reserve_locked(order=member, levels=levels, needed=own_needs[member.pk], actor=actor, at=at)
     return order
 
 

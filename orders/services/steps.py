@@ -41,15 +41,19 @@ def _require_perm(actor, permission: str, message: str) -> None:
 def _check_transition_allowed(order: Order, name: str, actor, *, check_permission: bool = True) -> None:
     """State and role: may this actor run this transition on the order as it is now?"""
     method = getattr(order, name)
-    params = {"order": order.number, "action": ACTION_LABELS[name], "status": order.get_status_display()}
+    # The message's labels are translated only when it is raised: on the hot
+    # path (allocation) translating them each time cost more than a query.
+    def params():
+        return {"order": order.number, "action": ACTION_LABELS[name], "status": order.get_status_display()}
+
     if not can_proceed(method, check_conditions=False):
-        raise DomainError(_("%(order)s: “%(action)s” is not possible while the order is %(status)s.") % params)
+        raise DomainError(_("%(order)s: “%(action)s” is not possible while the order is %(status)s.") % params())
     if (
         check_permission
         and actor is not None
         and not method._django_fsm.has_transition_perm(order, order.status, actor)
     ):
-        raise NotPermitted(_("%(order)s: your role may not “%(action)s”.") % params)
+        raise NotPermitted(_("%(order)s: your role may not “%(action)s”.") % params())
 
 
 def _transition(
