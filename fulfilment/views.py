@@ -10,14 +10,14 @@ load those columns. Every change is a service call.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
-
-from django.core.exceptions import PermissionDenied
 
 from inventory import services as stock_services
 from inventory.models import PurchaseRequest, Warehouse
@@ -125,8 +125,6 @@ class WavesView(WarehouseScreen):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from django.db.models import Count, Q
-
         context["waves"] = (
             Wave.objects.filter(warehouse=context["warehouse"])
             .select_related("created_by")

@@ -2,7 +2,6 @@
 Order → OrderLine → StockLevel → finance rows (each kind sorted by id)."""
 
 from django.db import connection
-from django.db.models import Q
 
 from .models import Order, OrderLine
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from orders.errors import DomainError, NotPermitted
 
 from .. import locks
-from ..models import AdjustmentReason, MovementKind, ReferenceType, SKU, StockCount, StockLevel, StockMovement
+from ..models import SKU, AdjustmentReason, MovementKind, ReferenceType, StockCount, StockLevel, StockMovement
 from ..selectors import quantities_by_sku, stock_shortages_for_order
 from .arrivals import stock_arrived
 

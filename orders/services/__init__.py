@@ -12,6 +12,13 @@ Callers import from here (``from orders import services``); the modules of
 this package group the services by what they do.
 """
 
+from .allocation import (
+    order_allocate,
+    order_allocate_or_flag,
+    order_deallocate,
+    order_flag_out_of_stock,
+    orders_allocate_approved,
+)
 from .corrections import (
     ADDRESS_FINAL_STATUSES,
     EDITABLE_FIELDS,
@@ -19,13 +26,6 @@ from .corrections import (
     order_details_problems,
     order_editable_fields,
     order_update_details,
-)
-from .allocation import (
-    order_allocate,
-    order_allocate_or_flag,
-    order_deallocate,
-    order_flag_out_of_stock,
-    orders_allocate_approved,
 )
 from .creation import LineInput, order_create
 from .exceptions import exception_owner_notify, order_flag_exception, order_resolve_exception

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from inventory import services as stock_services
 from inventory import tasks
-from inventory.models import MovementKind, StockLevel, StockMovement
+from inventory.models import StockLevel, StockMovement
 from orders import services
 from orders.errors import DomainError
 from orders.models import ExceptionReason, Order, OrderEventType, OrderStatus

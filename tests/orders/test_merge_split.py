@@ -23,7 +23,7 @@ def reload(order):
 
 
 def lines(skus, *quantities, price="10.00"):
-    return [LineInput(title=sku.name, quantity=q, unit_price=Decimal(price), sku=sku) for sku, q in zip(skus, quantities)]
+    return [LineInput(title=sku.name, quantity=q, unit_price=Decimal(price), sku=sku) for sku, q in zip(skus, quantities, strict=False)]
 
 
 @pytest.fixture
