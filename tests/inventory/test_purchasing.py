@@ -115,3 +115,34 @@ def test_suggestions_follow_demand_volatility_and_lead_time_and_become_drafts(or
     services.purchase_request_submit(actor=clerk, purchase_request_id=drafts[0].pk)
     services.replenishment_refresh(now=now)
     assert not ReplenishmentSuggestion.objects.filter(sku=slow).exists()
+
+
+def test_purchase_requests_through_the_admin_pages(clerk, supervisor, warehouse, skus):
+    from django.test import Client
+    from django.urls import reverse
+
+    from inventory.models import PurchaseRequest
+
+    clerk_client, supervisor_client = Client(), Client()
+    clerk_client.force_login(clerk)
+    supervisor_client.force_login(supervisor)
+
+    refused = clerk_client.post(
+        reverse("admin:inventory_purchaserequest_create"), {"warehouse": warehouse.pk, "lines": "TEA-1 12\nNOPE 3"}
+    )
+    assert "Unknown SKU: NOPE" in refused.content.decode() and not PurchaseRequest.objects.exists()
+    clerk_client.post(reverse("admin:inventory_purchaserequest_create"), {"warehouse": warehouse.pk, "lines": "TEA-1 12\nTEA-2\t4"})
+    request = PurchaseRequest.objects.get()
+    assert sorted(request.lines.values_list("sku__code", "quantity")) == [("TEA-1", 12), ("TEA-2", 4)]
+    step = lambda client, name, data=None: client.post(  # noqa: E731
+        reverse("admin:inventory_purchaserequest_action", args=[request.pk, name]), {"apply": "1", **(data or {})}
+    )
+
+    step(clerk_client, "submit")
+    page = clerk_client.get(reverse("admin:inventory_purchaserequest_change", args=[request.pk])).content.decode()
+    assert "/do/approve/" not in page
+    step(clerk_client, "approve")  # posted anyway: refused by the service
+    assert PurchaseRequest.objects.get().status == P.SUBMITTED
+    step(supervisor_client, "approve", {"note": "fine"})
+
+    assert PurchaseRequest.objects.get().status == P.APPROVED

@@ -192,3 +192,20 @@ def test_a_split_cannot_be_undone_once_picking_started(order_in_status, skus, cl
 
     with pytest.raises(DomainError, match="Picking"):
         services.order_unsplit(actor=clerk, order_id=child.pk)
+
+
+def test_merge_and_split_from_the_admin(two_for_one_buyer, clerk, client):
+    from django.urls import reverse
+
+    first, second = two_for_one_buyer
+    client.force_login(clerk)
+
+    client.post(reverse("admin:orders_order_changelist"), {"action": "bulk_merge", "_selected_action": [first.pk, second.pk]})
+    assert reload(second).merged_into_id == first.pk
+    client.post(reverse("admin:orders_order_action", args=[second.pk, "unmerge"]), {"run": "1"})
+    assert reload(second).merged_into_id is None
+
+    line = second.lines.get()
+    client.post(reverse("admin:orders_order_action", args=[second.pk, "split"]), {"apply": "1", f"line_{line.pk}": 1})
+    child = Order.objects.get(split_from=second)
+    assert list(child.lines.values_list("quantity", flat=True)) == [1]
