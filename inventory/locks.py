@@ -42,3 +42,24 @@ def stock_rows_for_allocation(*, warehouse_id: int, sku_ids) -> dict[int, StockL
         [warehouse_id, *ids],
     )
     return {level.sku_id: level for level in levels}
+
+
+def stock_rows_for_allocation_batch(*, sku_ids, warehouse_ids) -> list[StockLevel]:
+    """Every stock row of these SKUs in these warehouses, locked in one statement sorted by id (see above)."""
+    from django.db import connection
+
+    from orders.locks import fetch_models, for_update_sql
+
+    skus, warehouses = sorted(int(pk) for pk in sku_ids), sorted(int(pk) for pk in warehouse_ids)
+    if not skus or not warehouses:
+        return []
+    lock = for_update_sql()
+    if lock and connection.features.has_select_for_no_key_update:
+        lock = " FOR NO KEY UPDATE"
+    return fetch_models(
+        StockLevel,
+        "SELECT",
+        f"FROM {StockLevel._meta.db_table} WHERE sku_id IN ({', '.join(['%s'] * len(skus))}) "  # noqa: S608
+        f"AND warehouse_id IN ({', '.join(['%s'] * len(warehouses))}) ORDER BY id{lock}",
+        [*skus, *warehouses],
+    )

@@ -2,6 +2,8 @@
 transaction of the change it records. Parameters are plain JSON; amounts are
 stored as strings so that Decimals survive exactly."""
 
+import threading
+from contextlib import contextmanager
 from decimal import Decimal
 
 from .models import OrderEvent, OrderEventType
@@ -34,14 +36,35 @@ def _plain(value):
     return value
 
 
+_bulk = threading.local()
+
+
+@contextmanager
+def recorded_in_bulk():
+    """Events recorded inside are written in one INSERT when the block ends
+    (the batch allocation writes hundreds); outside, each is written at once."""
+    _bulk.rows = []
+    try:
+        yield
+        OrderEvent.objects.bulk_create(_bulk.rows)
+    finally:
+        _bulk.rows = None
+
+
 def _record(*, order, type, actor, at, **parameters) -> OrderEvent:
-    return OrderEvent.objects.create(
+    event = OrderEvent(
         order=order,
         type=type,
         actor=actor,
         created_at=at,
         parameters={key: _plain(value) for key, value in parameters.items()},
     )
+    rows = getattr(_bulk, "rows", None)
+    if rows is not None:
+        rows.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
 
 
 def order_created(*, order, actor, at, source: str) -> OrderEvent:

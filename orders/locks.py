@@ -110,3 +110,16 @@ def lines_with_sku_for_update(order_ids) -> list[OrderLine]:
         .filter(order_id__in=list(order_ids))
         .order_by("id")
     )
+
+
+def orders_for_allocation_batch(order_ids) -> list[Order]:
+    """These orders and the orders merged into any of them, locked, sorted by id, in one query."""
+    ids = [int(pk) for pk in order_ids]
+    marks = ", ".join(["%s"] * len(ids))
+    return fetch_models(
+        Order,
+        "SELECT",
+        f"FROM {Order._meta.db_table} WHERE id IN ({marks}) OR merged_into_id IN ({marks}) "  # noqa: S608
+        f"ORDER BY id{for_update_sql()}",
+        [*ids, *ids],
+    )

@@ -3,6 +3,8 @@ in the same transaction (on_hand == Σ on_hand_delta, reserved == Σ reserved_de
 each with its kind, reason, reference and actor.
 Callers hold the order's lock already; these lock stock rows sorted by id."""
 
+from collections import Counter
+
 from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -105,25 +107,36 @@ _MOVEMENT_COLUMNS = (
 
 def reserve_locked(*, order, levels: dict[int, StockLevel], needed: dict[int, int], actor, at) -> None:
     """Reserve ``needed`` (SKU id → units) for the order in stock rows the caller
-    has locked and checked (inventory.locks); writes one movement per SKU.
+    has locked and checked (inventory.locks); writes one movement per SKU."""
+    reserve_locked_many([(order, levels[sku_id], qty) for sku_id, qty in needed.items()], actor=actor, at=at)
 
-    The hot path of allocation, held while the stock rows are locked: one
-    UPDATE and one INSERT in plain SQL, whatever the number of SKUs (the ORM's
+
+def reserve_locked_many(reservations, *, actor, at) -> None:
+    """Reserve, for each (order, stock level, units), in rows the caller has
+    locked and checked; one ledger movement each.
+
+    The hot path of allocation, run while the stock rows are locked: one
+    UPDATE and one INSERT in plain SQL whatever the number of rows (the ORM's
     query building cost more than the statements; benchmarks/allocation.py)."""
-    ordered = sorted(needed.items(), key=lambda item: levels[item[0]].pk)
-    ids = [levels[sku_id].pk for sku_id, _qty in ordered]
+    if not reservations:
+        return
+    per_level = Counter()
+    for _order, level, qty in reservations:
+        per_level[level.pk] += qty
+    ids = sorted(per_level)
     created_at = StockMovement._meta.get_field("created_at").get_db_prep_value(at, connection)
+    actor_id = actor.pk if actor else None
     rows = [
-        (level_id, MovementKind.RESERVE.value, 0, qty, 0, order.pk, order.number, ReferenceType.ORDER.value, None, "",
-         actor.pk if actor else None, created_at)
-        for level_id, (_sku_id, qty) in zip(ids, ordered, strict=True)
+        (level.pk, MovementKind.RESERVE.value, 0, qty, 0, order.pk, order.number, ReferenceType.ORDER.value, None, "",
+         actor_id, created_at)
+        for order, level, qty in sorted(reservations, key=lambda item: (item[0].pk, item[1].pk))
     ]
     placeholders = "(" + ", ".join(["%s"] * len(_MOVEMENT_COLUMNS)) + ")"
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {StockLevel._meta.db_table} SET reserved = reserved + CASE id "  # noqa: S608
-            f"{' '.join('WHEN %s THEN %s' for _ in ordered)} END WHERE id IN ({', '.join(['%s'] * len(ids))})",
-            [value for level_id, (_sku_id, qty) in zip(ids, ordered, strict=True) for value in (level_id, qty)] + ids,
+            f"{' '.join('WHEN %s THEN %s' for _ in ids)} END WHERE id IN ({', '.join(['%s'] * len(ids))})",
+            [value for level_id in ids for value in (level_id, per_level[level_id])] + ids,
         )
         cursor.execute(
             f"INSERT INTO {StockMovement._meta.db_table} ({', '.join(_MOVEMENT_COLUMNS)}) "  # noqa: S608

@@ -17,7 +17,7 @@ import random
 import time
 from collections import Counter
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from inventory import locks as stock_locks
@@ -223,15 +223,168 @@ def order_deallocate(*, actor, order_id: int, at=None) -> Order:
     return order
 
 
+# --- many orders at once: the minute job, stock arriving, "allocate now" ---------------------
+
+BATCH_SIZE = 50
+
+
 def orders_allocate_approved(*, actor, order_ids) -> dict[str, int]:
-    """Allocate these orders one by one (each in its own transaction), flagging
-    those without stock; returns how many were allocated and how many not."""
-    done = failed = 0
-    for order_id in order_ids:
+    """Allocate these orders, most urgent first as given, in transactions of
+    BATCH_SIZE orders; those without stock get "out of stock" with the missing
+    SKUs. Orders merged with others go one by one through order_allocate.
+    Returns how many were allocated and how many not."""
+    ids = list(order_ids)
+    totals = Counter(allocated=0, not_allocated=0)
+    for start in range(0, len(ids), BATCH_SIZE):
+        result, one_by_one = _allocate_batch_retrying(actor=actor, order_ids=ids[start : start + BATCH_SIZE])
+        totals.update(result)
+        for order_id in one_by_one:
+            try:
+                order_allocate_or_flag(actor=actor, order_id=order_id)
+            except DomainError:
+                totals["not_allocated"] += 1
+            else:
+                totals["allocated"] += 1
+    return {"allocated": totals["allocated"], "not_allocated": totals["not_allocated"]}
+
+
+def _allocate_batch_retrying(*, actor, order_ids):
+    at = _now(None)
+    for attempt in range(1, ATTEMPTS + 1):
         try:
-            order_allocate_or_flag(actor=actor, order_id=order_id)
-        except DomainError:
-            failed += 1  # out of stock (now flagged), or the order moved on meanwhile
+            return _allocate_batch(actor=actor, order_ids=order_ids, at=at)
+        except OperationalError as error:
+            cause = _retry_cause(error)
+            if cause is None or attempt == ATTEMPTS:
+                raise
+            retries[cause] += 1
+            time.sleep(random.uniform(0, 0.005 * attempt))
+    raise AssertionError("unreachable: the last attempt raises or returns")
+
+
+@transaction.atomic
+def _allocate_batch(*, actor, order_ids, at):
+    """One transaction for many orders, locking in the global order: the orders
+    (sorted by id), their lines, then every stock row they could take, sorted
+    by id, in one statement each. Each order is then allocated in turn from
+    what was locked — the first (most urgent) first — or flagged out of stock."""
+    wanted = [int(pk) for pk in order_ids]
+    position = {pk: n for n, pk in enumerate(wanted)}
+    locked = locks.orders_for_allocation_batch(wanted)
+    carrying = {o.merged_into_id for o in locked if o.merged_into_id in position}
+    one_by_one, batch, skipped = [], [], 0
+    for order in sorted((o for o in locked if o.pk in position), key=lambda o: position[o.pk]):
+        if order.merged_into_id or order.pk in carrying:
+            one_by_one.append(order.pk)  # a parcel of several orders: order_allocate handles it
+        elif order.status != OrderStatus.APPROVED or not no_exception_blocking_allocation(order):
+            skipped += 1  # moved on, or held by an exception allocation cannot resolve
         else:
-            done += 1
-    return {"allocated": done, "not_allocated": failed}
+            _check_transition_allowed(order, "allocate", actor)
+            batch.append(order)
+    if not batch:
+        return {"allocated": 0, "not_allocated": skipped}, one_by_one
+    lines = locks.lines_for_allocation([order.pk for order in batch])
+    needs = {order.pk: Counter() for order in batch}
+    codes = {}
+    for line in lines:
+        if line.sku_id:
+            needs[line.order_id][line.sku_id] += line.quantity
+            codes[line.sku_id] = line.sku_code
+    warehouses = stock_selectors.active_warehouses()
+    named = {order.warehouse_id for order in batch if order.warehouse_id} - {w.pk for w in warehouses}
+    by_id = {w.pk: w for w in [*warehouses, *Warehouse.objects.filter(pk__in=named)]}
+    levels = stock_locks.stock_rows_for_allocation_batch(
+        sku_ids={sku_id for needed in needs.values() for sku_id in needed}, warehouse_ids=by_id
+    )
+    available, level_of = {}, {}
+    for level in levels:
+        available.setdefault(level.warehouse_id, {})[level.sku_id] = level.available
+        level_of[level.warehouse_id, level.sku_id] = level
+    reservations, allocated, flagged = [], [], []
+    with events.recorded_in_bulk():
+        for order in batch:
+            needed = needs[order.pk]
+            if order.warehouse_id:
+                in_stock = available.get(order.warehouse_id, {})
+                fits = all(in_stock.get(sku_id, 0) >= qty for sku_id, qty in needed.items())
+                ranked = [by_id[order.warehouse_id]] if needed and fits else []
+            else:
+                ranked = stock_selectors.warehouses_for_order(order, needed, available, warehouses)
+            if not ranked:
+                if not needed:
+                    skipped += 1
+                    continue
+                error = (
+                    stock_services.InsufficientStock(
+                        order,
+                        [
+                            {"sku": codes[sku_id], "needed": qty, "available": max(available.get(order.warehouse_id, {}).get(sku_id, 0), 0)}
+                            for sku_id, qty in sorted(needed.items())
+                            if available.get(order.warehouse_id, {}).get(sku_id, 0) < qty
+                        ],
+                    )
+                    if order.warehouse_id
+                    else _insufficient_anywhere(order, needed, available, warehouses, codes)
+                )
+                if not order.exception_reason:
+                    order.exception_reason, order.exception_note = ExceptionReason.OUT_OF_STOCK, _out_of_stock_note(error)
+                    order.exception_owner, order.exception_raised_at = None, at
+                    events.exception_flagged(order=order, actor=actor, at=at)
+                    flagged.append(order)
+                else:
+                    skipped += 1
+                continue
+            warehouse = ranked[0]
+            for sku_id, qty in needed.items():
+                available[warehouse.pk][sku_id] -= qty
+                reservations.append((order, level_of[warehouse.pk, sku_id], qty))
+            source_status, resolved = order.status, order.exception_reason
+            order.warehouse = warehouse
+            order.checked_stock_shortages = (warehouse.pk, [])  # checked above, on the locked rows
+            order.allocate(at=at)
+            events.order_transitioned(
+                order=order,
+                actor=actor,
+                at=at,
+                transition="allocate",
+                source_status=source_status,
+                warehouse=warehouse.code,
+                quantities={codes[sku_id]: qty for sku_id, qty in sorted(needed.items())},
+            )
+            if resolved:
+                order.exception_reason, order.exception_note = "", ""
+                order.exception_owner, order.exception_raised_at = None, None
+                events.exception_resolved(order=order, actor=actor, at=at, reason=resolved, resolution=_("Stock allocated."))
+            allocated.append(order)
+        _save_batch(allocated, flagged, at=at)
+    stock_services.reserve_locked_many(reservations, actor=actor, at=at)
+    return {"allocated": len(allocated), "not_allocated": skipped + len(flagged)}, one_by_one
+
+
+def _save_batch(allocated: list[Order], flagged: list[Order], *, at) -> None:
+    """Write what the transitions and flags changed, in one UPDATE each (Django's
+    bulk_update cost ~4 ms per order here: it builds an expression per cell)."""
+    table = Order._meta.db_table
+    when = Order._meta.get_field("allocated_at").get_db_prep_value(at, connection)
+    with connection.cursor() as cursor:
+        if allocated:
+            # Allocation resolves "out of stock", the only exception it gets past: every one is cleared.
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, allocated_at = %s, updated_at = %s, "  # noqa: S608
+                "exception_reason = '', exception_note = '', exception_owner_id = NULL, exception_raised_at = NULL, "
+                f"warehouse_id = CASE id {' '.join('WHEN %s THEN %s' for _ in allocated)} END "
+                f"WHERE id IN ({', '.join(['%s'] * len(allocated))})",
+                [OrderStatus.ALLOCATED.value, when, when]
+                + [value for order in allocated for value in (order.pk, order.warehouse_id)]
+                + [order.pk for order in allocated],
+            )
+        if flagged:
+            cursor.execute(
+                f"UPDATE {table} SET exception_reason = %s, exception_raised_at = %s, updated_at = %s, "  # noqa: S608
+                "exception_owner_id = NULL, "
+                f"exception_note = CASE id {' '.join('WHEN %s THEN %s' for _ in flagged)} END "
+                f"WHERE id IN ({', '.join(['%s'] * len(flagged))})",
+                [ExceptionReason.OUT_OF_STOCK.value, when, when]
+                + [value for order in flagged for value in (order.pk, order.exception_note)]
+                + [order.pk for order in flagged],
+            )

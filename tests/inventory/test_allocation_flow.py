@@ -190,3 +190,42 @@ def test_the_order_page_allocate_button_flags_an_order_without_stock(order_in_st
     order = reload(order)
     assert (order.status, order.exception_reason) == (S.APPROVED, ExceptionReason.OUT_OF_STOCK)
     assert "RARE" in order.exception_note
+
+
+def test_the_batch_job_serves_the_most_urgent_first_and_flags_the_rest(order_in_status, warehouse):
+    scarce = SKUFactory(code="SCARCE")
+    stock_services.stock_receive(actor=None, warehouse=warehouse, sku=scarce, quantity=3)
+    normal = order_in_status(S.APPROVED, lines=[line(scarce, 2)])
+    urgent = order_in_status(S.APPROVED, lines=[line(scarce, 2)], priority=2)
+    small = order_in_status(S.APPROVED, lines=[line(scarce, 1)])
+
+    result = tasks.allocate_approved_orders()
+
+    assert result == {"allocated": 2, "not_allocated": 1}
+    assert [reload(o).status for o in (urgent, normal, small)] == [S.ALLOCATED, S.APPROVED, S.ALLOCATED]
+    assert reload(normal).exception_reason == ExceptionReason.OUT_OF_STOCK
+    assert "SCARCE: need 2, available 1" in reload(normal).exception_note
+    assert reload(urgent).events.filter(type=OrderEventType.ALLOCATED).count() == 1
+    assert_stock_conserved()
+
+
+def test_the_batch_job_resolves_a_flagged_order_once_stock_is_there_and_leaves_merged_orders_to_one_by_one(
+    order_in_status, clerk, warehouse, sku
+):
+    rare = SKUFactory(code="RARE")
+    flagged = order_in_status(S.APPROVED, lines=[line(rare, 1)])
+    tasks.allocate_approved_orders()
+    assert reload(flagged).exception_reason == ExceptionReason.OUT_OF_STOCK
+    first = order_in_status(S.APPROVED, lines=[line(sku, 1)], buyer_nick="pair")
+    second = order_in_status(S.APPROVED, lines=[line(sku, 1)], buyer_nick="pair")
+    services.order_merge(actor=clerk, order_ids=[first.pk, second.pk])
+    stock_services.stock_receive(actor=None, warehouse=warehouse, sku=rare, quantity=1)
+
+    tasks.retry_out_of_stock_orders(sku_ids=[rare.pk])
+    tasks.allocate_approved_orders()
+
+    flagged = reload(flagged)
+    assert (flagged.status, flagged.exception_reason) == (S.ALLOCATED, "")
+    assert flagged.events.filter(type=OrderEventType.EXCEPTION_RESOLVED).exists()
+    assert {reload(first).status, reload(second).status} == {S.ALLOCATED}
+    assert_stock_conserved()
