@@ -34,6 +34,8 @@ def order_transition_options(order: Order, user) -> list[TransitionOption]:
     for transition in order.get_all_status_transitions():
         if transition.source != order.status or not transition.has_perm(order, user):
             continue
+        if any(getattr(check, "hides_transition", False) and not check(order) for check in transition.conditions):
+            continue  # e.g. "approve on terms" for a buyer who has no terms: not a step of this order at all
         options.append(TransitionOption(transition.name, unmet_conditions(order, transition.name)))
     return options
 
@@ -75,6 +77,17 @@ def _describe(event, *, hide: set[str], currency: str) -> str:
         "invoice": _("invoice"),
         "refund": _("refund"),
         "kind": _("kind"),
+        # issue 5
+        "reference": _("reference"),
+        "credits": _("credits"),
+        "exposure": _("owed on account"),
+        "credit_limit": _("credit limit"),
+        "qc_reference": _("QC reference"),
+        "qc_note": _("QC note"),
+        "replacement": _("replacement order"),
+        "sellable": _("sellable"),
+        "damaged": _("damaged"),
+        "to_owner": _("to"),
     }
     parts += [f"{labels.get(key, key)}: {value}" for key, value in parameters.items() if value not in ("", None)]
     return "; ".join(parts)

@@ -21,6 +21,7 @@ from .corrections import (
     order_update_details,
 )
 from .creation import LineInput, order_create
+from .credit import order_approve_on_terms, order_grant_credit, order_refuse_credit
 from .exceptions import exception_owner_notify, order_flag_exception, order_resolve_exception
 from .lifecycle import (
     order_allocate,
@@ -35,6 +36,7 @@ from .lifecycle import (
     order_ship,
     order_start_picking,
 )
+from .replacement import ReplacementLine, order_create_replacement
 from .steps import ACTION_LABELS
 
 __all__ = [
@@ -43,19 +45,24 @@ __all__ = [
     "EDITABLE_FIELDS",
     "SHIP_TO_FIELDS",
     "LineInput",
+    "ReplacementLine",
     "exception_owner_notify",
     "order_allocate",
     "order_approve",
+    "order_approve_on_terms",
     "order_cancel",
     "order_complete",
     "order_confirm_delivery",
     "order_create",
+    "order_create_replacement",
     "order_details_problems",
     "order_editable_fields",
     "order_flag_exception",
+    "order_grant_credit",
     "order_hold",
     "order_mark_paid",
     "order_pack",
+    "order_refuse_credit",
     "order_release",
     "order_resolve_exception",
     "order_ship",
