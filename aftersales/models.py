@@ -237,7 +237,7 @@ class ReturnRequest(FSMModelMixin, models.Model):
     def is_overdue(self, now=None) -> bool:
         return bool(self.due_at) and self.status not in FINAL_STATUSES and self.due_at < (now or timezone.now())
 
-    def goods_come_back(self) -> bool:
+    def expects_goods_back(self) -> bool:
         return self.kind in GOODS_COME_BACK
 
     # --- transitions: fields only; run them through aftersales.services ---------

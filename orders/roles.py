@@ -13,7 +13,14 @@ ORDER_READ = [
 ]
 STOCK_READ = ["inventory.view_warehouse", "inventory.view_sku", "inventory.view_skualias", "inventory.view_stocklevel", "inventory.view_stockmovement"]
 FINANCE_READ = ["finance.view_payment", "finance.view_refund", "finance.view_invoice"]
-AFTERSALES_READ = ["aftersales.view_returnrequest", "aftersales.view_returnline"]
+AFTERSALES_READ = ["aftersales.view_returnrequest", "aftersales.view_returnline", "aftersales.view_ticketsla"]
+# issue 5: settlement files, their lines and closed periods (Finance's own screens)
+SETTLEMENT_READ = [
+    "finance.view_settlementbatch",
+    "finance.view_settlementline",
+    "finance.view_closedperiod",
+    "finance.view_refundline",
+]
 
 ROLE_PERMISSIONS = {
     # Runs the order flow end to end, from payment to completion.
@@ -52,6 +59,11 @@ ROLE_PERMISSIONS = {
         "orders.ship_order",
         "orders.flag_exception",
         "inventory.receive_stock",
+        # issue 5: returned goods are received and inspected in the warehouse (no money shown)
+        "aftersales.view_returnrequest",
+        "aftersales.view_returnline",
+        "aftersales.receive_return",
+        "aftersales.inspect_return",
     ],
     # Talks to buyers: holds orders, corrects addresses, opens returns; no allocation or shipping.
     "Customer service": [
@@ -69,6 +81,14 @@ ROLE_PERMISSIONS = {
         "orders.resolve_exception",
         "aftersales.open_return",
         "inventory.view_sku",
+        # issue 5: the after-sales ticket from approval to closing
+        "aftersales.approve_return",
+        "aftersales.cancel_return",
+        "aftersales.assign_return",
+        "aftersales.refund_return",
+        "aftersales.replace_return",
+        "aftersales.close_return",
+        "inventory.view_warehouse",
     ],
     # Sees money and works the money records; runs no order transition.
     "Finance": [
@@ -82,6 +102,12 @@ ROLE_PERMISSIONS = {
         "finance.pay_refund",
         "finance.issue_invoice",
         "finance.void_invoice",
+        # issue 5: settlements, reconciliation, period close, money on account, credit review
+        *SETTLEMENT_READ,
+        "finance.add_settlementbatch",
+        "finance.close_period",
+        "finance.receive_payment",
+        "orders.decide_credit",
     ],
 }
 # Supervisor: everything in our four apps, including what the others may not

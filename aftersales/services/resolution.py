@@ -24,7 +24,7 @@ def ticket_refund_units(ticket: ReturnRequest) -> dict[int, int]:
     inspected, or, for a refund only, the units on the ticket."""
     units = {}
     for line in ticket.lines.all():
-        count = line.units_back if ticket.goods_come_back() else line.quantity
+        count = line.units_back if ticket.expects_goods_back() else line.quantity
         if count:
             units[line.order_line_id] = units.get(line.order_line_id, 0) + count
     return units
@@ -57,6 +57,8 @@ def return_refund(*, actor, ticket_id: int, amount: Decimal | None = None, note:
     shares = split_by_weight(amount, [caps[line_id] for line_id in line_ids])
     at = at or timezone.now()
     note = (note or "").strip()
+    # The step first: its condition ("no refund that has not failed") reads the refunds as they were.
+    run_step(ticket, "refund", order=order, actor=actor, at=at, amount=amount, note=note)
     finance_services.refund_request(
         order=order,
         actor=actor,
@@ -70,7 +72,7 @@ def return_refund(*, actor, ticket_id: int, amount: Decimal | None = None, note:
         ],
         at=at,
     )
-    return run_step(ticket, "refund", order=order, actor=actor, at=at, amount=amount, note=note)
+    return ticket
 
 
 def _replace(ticket: ReturnRequest, name: str, *, order, actor, at, lines) -> ReturnRequest:
