@@ -22,6 +22,7 @@ from .refunds import (
     refund_request,
     refundable_amount,
 )
+from .settlement import SCOPES, ImportResult, settlement_import
 
 __all__ = [
     "B2B_INVOICEABLE_STATUSES",
@@ -31,6 +32,9 @@ __all__ = [
     "ON_ACCOUNT_STATUSES",
     "PeriodClosed",
     "RefundLineInput",
+    "SCOPES",
+    "ImportResult",
+    "settlement_import",
     "closed_months",
     "credit_note_for_refund",
     "ensure_period_open",
