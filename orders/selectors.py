@@ -93,8 +93,9 @@ def _describe(event, *, hide: set[str], currency: str) -> str:
     return "; ".join(parts)
 
 
-def order_timeline(order: Order, user) -> list[dict]:
-    """The order's events, oldest first, without what this user may not see."""
+def order_timeline(order: Order, user, *, events=None) -> list[dict]:
+    """The order's events (or those of ``events``, a queryset of them), oldest
+    first, without what this user may not see."""
     hide = set()
     if not permissions.can_see_amounts(user):
         hide |= MONEY_PARAMETERS
@@ -108,7 +109,7 @@ def order_timeline(order: Order, user) -> list[dict]:
             "actor": event.actor.get_username() if event.actor else _("system"),
             "details": _describe(event, hide=hide, currency=order.currency),
         }
-        for event in order.events.select_related("actor")
+        for event in (order.events if events is None else events).select_related("actor")
     ]
 
 
