@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy
 from finance.models import Refund
 from inventory.admin import ReadOnlyAdmin
 from orders import permissions
-from orders.errors import DomainError
+from orders.errors import DomainError, NotPermitted
 from orders.selectors import order_timeline
 
 from ..models import ReturnLine, ReturnRequest, TicketSLA
+from ..services import STEP_LABELS, check_step
 from .actions import TICKET_ACTIONS, build_form, ticket_buttons
 
 
@@ -175,6 +176,15 @@ class ReturnRequestAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         spec = TICKET_ACTIONS[action]
         change_url = reverse("admin:aftersales_returnrequest_change", args=[ticket.pk])
+        if spec.form_class is not None and action not in {button.name for button in ticket_buttons(ticket, request.user)}:
+            # A form may show amounts (a refund's, say): only for a step this user may take now.
+            try:
+                if action in STEP_LABELS:
+                    check_step(ticket, action, request.user)
+                raise NotPermitted(_("%(ticket)s: your role may not “%(action)s”.") % {"ticket": ticket, "action": spec.label})
+            except DomainError as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(change_url)
         form = build_form(spec, ticket, request.POST if request.method == "POST" and "apply" in request.POST else None)
         if request.method == "POST" and (form is None or form.is_valid()):
             try:
