@@ -73,10 +73,10 @@ def test_the_workbook_has_a_summary_and_one_sheet_per_class(period):
 
     assert book.sheetnames == SHEETS
     matched = book["Matched"]
-    assert [cell.value for cell in matched[1]][:12] == [
-        "Date", "Platform transaction id", "Type", "Description", "Platform order", "Our order", "Currency",
-        "Amount", "Fee", "Net", "Expected", "Difference",
+    assert [cell.value for cell in matched[1]] == [
+        "Date", "Platform transaction id", "Type", "Platform order", "Our order", "Currency", "Amount", "Fee", "Net",
     ]
+    assert [cell.value for cell in book["Amount differs"][1]][-3:] == ["Expected", "Difference", "Note"]
     assert sorted(row[column(matched, "Platform transaction id")].value for row in data_rows(matched)[0]) == ["L1", "L4"]
     assert [row[1].value for row in data_rows(book["Duplicates"])[0]] == ["L1"]
 
