@@ -33,6 +33,7 @@ worker: install
 
 bench: install
 	$(PY) benchmarks/changelist.py
+	$(PY) benchmarks/reconcile.py
 
 # Re-extract and compile translations after changing user-facing strings.
 messages: install
