@@ -42,7 +42,11 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-paid_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
-        indexes = [models.Index(fields=["paid_at"], name="payment_paid_at_idx")]
+        indexes = [
+            models.Index(fields=["paid_at"], name="payment_paid_at_idx"),
+            # Settlement files name a payment by the platform's transaction id.
+            models.Index(fields=["reference"], name="payment_reference_idx"),
+        ]
         permissions = [("receive_payment", _("Can record payments received on account (B2B)"))]
 
     def __str__(self):
@@ -279,11 +283,24 @@ class SettlementLine(models.Model):
     kind = models.CharField(_("type"), max_length=8, choices=SettlementKind.choices)
     description = models.CharField(_("description"), max_length=255, blank=True)
     order_reference = models.CharField(_("platform order reference"), max_length=64, blank=True)
+    # Indexed below: (order, kind), and refund only where there is one.
     order = models.ForeignKey(
-        "orders.Order", models.PROTECT, null=True, blank=True, related_name="settlement_lines", verbose_name=_("order")
+        "orders.Order",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settlement_lines",
+        verbose_name=_("order"),
+        db_index=False,
     )
     refund = models.ForeignKey(
-        Refund, models.PROTECT, null=True, blank=True, related_name="settlement_lines", verbose_name=_("refund")
+        Refund,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settlement_lines",
+        verbose_name=_("refund"),
+        db_index=False,
     )
     currency = models.CharField(_("currency"), max_length=3)
     amount = amount_field()
@@ -301,8 +318,10 @@ class SettlementLine(models.Model):
         constraints = [
             # A platform transaction is imported once; a file that lists it twice
             # keeps the second as a "duplicate line" for Finance to see.
+            # Also the index that finds lines imported before: external_id first, so that
+            # "external_id IN (…)" uses it (a leading "source" made SQLite scan by source).
             models.UniqueConstraint(
-                fields=["source", "external_id"],
+                fields=["external_id", "source"],
                 condition=~Q(match_class="duplicate"),
                 name="settlement_line_imported_once",
             ),
@@ -310,7 +329,7 @@ class SettlementLine(models.Model):
         indexes = [
             models.Index(fields=["source", "occurred_at"], name="settlement_source_date_idx"),
             models.Index(fields=["order", "kind"], name="settlement_order_kind_idx"),
-            models.Index(fields=["source", "external_id"], name="settlement_external_id_idx"),
+            models.Index(fields=["refund"], condition=Q(refund__isnull=False), name="settlement_refund_idx"),
         ]
 
     def __str__(self):

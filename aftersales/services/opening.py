@@ -12,7 +12,15 @@ from orders.models import OrderEventType, OrderStatus
 from orders.numbering import take_number
 
 from ..locks import ticket_for_update
-from ..models import WITHDRAWN_STATUSES, FINAL_STATUSES, ReturnLine, ReturnReason, ReturnRequest, TicketKind, TicketSLA
+from ..models import (
+    FINAL_STATUSES,
+    WITHDRAWN_STATUSES,
+    ReturnLine,
+    ReturnReason,
+    ReturnRequest,
+    TicketKind,
+    TicketSLA,
+)
 
 RETURNABLE_STATUSES = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 

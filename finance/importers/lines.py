@@ -3,9 +3,9 @@ or a RowProblem for a line that cannot be used (reported with its number)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
 from django.utils.translation import gettext as _
 
@@ -58,7 +58,12 @@ def _key(name: str) -> str:
 
 def cell(row: Row, *names: str) -> str:
     """The first non-empty cell among the columns ``names``, as the file's header spells them."""
-    return row.get(*map(_key, names))
+    cells = row.cells
+    for name in names:
+        value = cells.get(_key(name), "")
+        if value:
+            return value
+    return ""
 
 
 def amount(row: Row, *names: str, decimal_comma: bool = False, required: bool = True) -> Decimal:

@@ -131,20 +131,20 @@ class Matcher:
                 found.setdefault(reference, OrderFacts(*facts))
         missing = {reference for reference in references if reference not in found}
         if missing:
-            for number, *facts in Order.objects.filter(number__in=missing).values_list("number", *columns):
+            for number, *facts in Order.objects.filter(number__in=missing).order_by().values_list("number", *columns):
                 found[number] = OrderFacts(*facts)
-        by_payment = {line.payment_reference for line in lines if line.payment_reference}
+        by_payment = {line.payment_reference for line in lines if line.payment_reference and line.order_reference not in found}
         if by_payment and self.scope.payment_method:
-            payments = Payment.objects.filter(reference__in=by_payment, method=self.scope.payment_method)
+            payments = Payment.objects.filter(reference__in=by_payment, method=self.scope.payment_method).order_by()
             for reference, *facts in payments.values_list("reference", "order__pk", "order__currency", "order__paid_amount"):
                 found.setdefault(f"payment:{reference}", OrderFacts(*facts))
         return found
 
     def _already_imported(self, lines: list[ParsedLine]) -> set[str]:
         keys = {line.external_id for line in lines}
-        return set(
-            SettlementLine.objects.filter(source=self.source, external_id__in=keys).values_list("external_id", flat=True)
-        )
+        # Exactly the condition of the unique index on (external_id, source), so that it is used.
+        earlier = SettlementLine.objects.filter(external_id__in=keys).exclude(match_class=MatchClass.DUPLICATE)
+        return {key for key, source in earlier.order_by().values_list("external_id", "source") if source == self.source}
 
     def _sales_before(self, order_ids: set[int]) -> None:
         if order_ids:
@@ -286,11 +286,11 @@ def _write(rows: list[tuple]) -> None:
                 for row in rows:
                     copy.write_row(row)
             return
-        adapt = connection.ops.adapt_datetimefield_value
+        zone = connection.timezone  # SQLite keeps naive datetimes in the connection's zone (UTC), as Django writes them
         placeholders = ", ".join(["%s"] * len(COLUMNS))
         cursor.executemany(
             f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608 - our own table and columns
-            [(*row[:WHEN], adapt(row[WHEN]), *row[WHEN + 1 :]) for row in rows],
+            [(*row[:WHEN], str(row[WHEN].astimezone(zone).replace(tzinfo=None)), *row[WHEN + 1 :]) for row in rows],
         )
 
 

@@ -73,8 +73,9 @@ def test_the_workbook_has_a_summary_and_one_sheet_per_class(period):
 
     assert book.sheetnames == SHEETS
     matched = book["Matched"]
+    # One currency in the period: it is named on the total rows, not on every line.
     assert [cell.value for cell in matched[1]] == [
-        "Date", "Platform transaction id", "Type", "Platform order", "Our order", "Currency", "Amount", "Fee", "Net",
+        "Date", "Platform transaction id", "Type", "Platform order", "Our order", "Amount", "Fee", "Net",
     ]
     assert [cell.value for cell in book["Amount differs"][1]][-3:] == ["Expected", "Difference", "Note"]
     assert sorted(row[column(matched, "Platform transaction id")].value for row in data_rows(matched)[0]) == ["L1", "L4"]
@@ -105,7 +106,7 @@ def test_each_class_sheet_total_ties_out_with_its_rows(period, name):
         if rows:
             assert sum(cents(row[index].value) for row in rows) == cents(total[index].value), header
     if rows:
-        assert total[1].value == f"{len(rows)} lines"
+        assert total[1].value == f"{len(rows)} line{'s' if len(rows) > 1 else ''} in CNY"
         for row in rows:
             amount, fee, net = (cents(row[column(sheet, h)].value) for h in ("Amount", "Fee", "Net"))
             assert amount + fee == net
@@ -192,3 +193,34 @@ def test_export_reconciliation_command_refuses_bad_arguments(arguments, message,
         arguments = [*arguments, "-o", str(tmp_path / "x.xlsx")]
     with pytest.raises(CommandError, match=message):
         call_command("export_reconciliation", "--source", "alipay", *arguments, stdout=StringIO())
+
+
+def test_a_period_in_two_currencies_is_summed_per_currency(tmp_path):
+    from .settlement_files import amazon_v2_file
+
+    posted = (timezone.now() - timedelta(minutes=5)).astimezone(timezone.get_fixed_timezone(0)).strftime("%Y-%m-%d %H:%M:%S UTC")
+    for settlement, currency, principal in (("1", "EUR", "95,00"), ("2", "USD", "27.99")):
+        data = amazon_v2_file(
+            [("Order", f"30{settlement}-1", "ItemPrice", "Principal", principal, posted),
+             ("Order", f"30{settlement}-1", "ItemFees", "Commission", principal.replace("95,00", "-14,25").replace("27.99", "-4.20"), posted)],
+            total=principal.replace("95,00", "80,75").replace("27.99", "23.79"),
+            currency=currency,
+            settlement_id=settlement,
+        )
+        finance.settlement_import(actor=None, source="amazon", file=data)
+    today = timezone.localdate()
+    buffer = BytesIO()
+
+    totals = reconciliation_workbook(source="amazon", date_from=today - timedelta(days=1), date_to=today, output=buffer)
+
+    book = load_workbook(BytesIO(buffer.getvalue()))
+    unknown = book["Order unknown"]
+    assert "Currency" in [cell.value for cell in unknown[1]]
+    summary = {row[0]: row for row in book["Summary"].iter_rows(values_only=True) if row[0] in ("EUR", "USD")}
+    assert cents(summary["EUR"][5]) == totals.net["EUR"] == Decimal("80.75")
+    assert cents(summary["USD"][5]) == totals.net["USD"] == Decimal("23.79")
+    totals_rows = [row for row in unknown.iter_rows(min_row=2, values_only=True) if row[0] == "Total"]
+    assert sorted((row[1], cents(row[-2])) for row in totals_rows) == [
+        ("1 line in EUR", Decimal("80.75")),
+        ("1 line in USD", Decimal("23.79")),
+    ]
