@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from orders.errors import DomainError, NotPermitted
 from orders.importers.files import FileProblem, open_binary
-from orders.models import Order, Platform
+from orders.models import NumberSequence, Order, Platform
 
 from ..importers import PARSERS, FileFacts, ParsedLine, RowProblem
 from ..models import (
@@ -304,6 +304,10 @@ def settlement_import(*, actor, source: str, file, file_name: str = "", at=None)
     binary = open_binary(file)
     file_name = file_name or getattr(file, "name", "") or str(file)[:255]
     digest = _sha256(binary)
+    # One import per source at a time: a second one waits, then finds what the first wrote
+    # (the same file: imported already; an overlapping file: those lines skipped).
+    NumberSequence.objects.get_or_create(name=f"settlement-import:{source}")
+    NumberSequence.objects.select_for_update().get(name=f"settlement-import:{source}")
     earlier = SettlementBatch.objects.filter(source=source, sha256=digest).first()
     if earlier is not None:
         return ImportResult(
