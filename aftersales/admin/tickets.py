@@ -3,6 +3,8 @@ status, kind, owner and overdue), each ticket's page with exactly the steps
 the user may take, and the warehouse's receive and inspect steps — without a
 price or an amount for roles that may not see money."""
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -52,7 +54,7 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset.overdue(now)
         if self.value() == "today":
-            return queryset.open().filter(due_at__gte=now, due_at__lt=now + timezone.timedelta(hours=24))
+            return queryset.open().filter(due_at__gte=now, due_at__lt=now + timedelta(hours=24))
         if self.value() == "open":
             return queryset.open()
         return queryset

@@ -1,7 +1,7 @@
 """Money records: read-only rows; refunds, invoices and closed periods change
 only through finance.services, from the actions and forms here."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -121,7 +121,7 @@ def _ended_months(count: int = 24) -> list[date]:
     first = timezone.localdate().replace(day=1)
     months = []
     for _step in range(count):
-        first = (first - timezone.timedelta(days=1)).replace(day=1)
+        first = (first - timedelta(days=1)).replace(day=1)
         months.append(first)
     return months
 

@@ -9,7 +9,13 @@ from decimal import Decimal
 import pytest
 
 from aftersales import services as aftersales
-from aftersales.models import ReturnReason, ReturnRequest, ReturnStatus, TicketKind, TicketSLA
+from aftersales.models import (
+    ReturnReason,
+    ReturnRequest,
+    ReturnStatus,
+    TicketKind,
+    TicketSLA,
+)
 from finance import services as finance
 from finance.models import Refund, RefundStatus
 from inventory.models import MovementKind, StockLevel, StockMovement
@@ -447,3 +453,46 @@ def test_a_failed_ticket_refund_can_be_requested_again(ticket_in_status, service
         (RefundStatus.FAILED, Decimal("18.35")),
         (RefundStatus.REQUESTED, Decimal("18.35")),
     ]
+
+
+# --- a refund never exceeds what was paid for the units ---------------------------------------------------------
+
+
+def test_a_refund_above_what_was_paid_for_the_units_is_refused(ticket_in_status, service_user):
+    ticket = ticket_in_status(T.INSPECTED, quantities={"Red tea": 2})  # 2 of 3 units of a line paid 27.53
+    before = snapshot(ticket.order_id)
+
+    for amount in ("18.36", "0.00", "-1.00", "1.005"):
+        with pytest.raises(DomainError, match=r"at most 18\.35"):
+            aftersales.return_refund(actor=service_user, ticket_id=ticket.pk, amount=Decimal(amount))
+
+    assert snapshot(ticket.order_id) == before
+
+
+def test_partial_returns_of_one_line_add_up_to_exactly_what_was_paid_for_it(ticket_in_status, two_line_order, service_user):
+    order = two_line_order()
+    first = ticket_in_status(T.REFUNDED, order=order, quantities={"Red tea": 1})
+    second = ticket_in_status(T.REFUNDED, order=order, quantities={"Red tea": 2})
+
+    amounts = [Refund.objects.get(return_request=ticket).amount for ticket in (first, second)]
+
+    # 27.53 paid for the line: 9.18 for the first unit (9.1766… rounded half up), the rest for the last two.
+    assert amounts == [Decimal("9.18"), Decimal("18.35")]
+    assert sum(amounts) == Decimal("27.53")
+    with pytest.raises(DomainError, match="only 0 of 3"):
+        ticket_in_status(T.REQUESTED, order=order, quantities={"Red tea": 1})
+
+
+def test_a_ticket_refund_never_exceeds_what_the_order_can_still_refund(ticket_in_status, two_line_order, service_user):
+    from django.db import transaction
+
+    from orders import locks
+
+    order = two_line_order()
+    with transaction.atomic():  # a goodwill refund of most of the order, outside any ticket
+        finance.refund_request(order=locks.order_for_update(order.pk), actor=None, amount=Decimal("60.00"), reason="Goodwill")
+    ticket = ticket_in_status(T.INSPECTED, order=order, quantities={"Green tea": 2})
+
+    aftersales.return_refund(actor=service_user, ticket_id=ticket.pk)
+
+    assert Refund.objects.get(return_request=ticket).amount == Decimal("9.50")  # 69.50 paid − 60.00, not 35.97
