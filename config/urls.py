@@ -4,6 +4,9 @@ from django.views.generic import RedirectView
 
 admin.site.site_header = "Orderdesk"
 admin.site.site_title = "Orderdesk"
+# The order list needs the width more than a second copy of the index's app list.
+admin.site.enable_nav_sidebar = False
+admin.site.site_url = None  # "/" only leads back here
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),

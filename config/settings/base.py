@@ -138,6 +138,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "orderdesk@localhost")
 # Admin lists with more rows than this are paged with an estimated total
 # instead of COUNT(*) over the whole table.
 ORDERDESK_ESTIMATE_COUNT_ABOVE = int(os.environ.get("ORDERDESK_ESTIMATE_COUNT_ABOVE", "100000"))
+# Filtered admin lists are counted up to this many rows (then shown as "N+").
+ORDERDESK_COUNT_CAP = int(os.environ.get("ORDERDESK_COUNT_CAP", "10000"))
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
@@ -238,6 +239,12 @@ class OrderAdmin(admin.ModelAdmin):
             if phone.isdigit():
                 match |= Q(ship_phone=phone)
         return queryset.filter(match), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        page = request.GET.get(PAGE_VAR, "1")
+        return self.paginator(
+            queryset, per_page, orphans, allow_empty_first_page, page_hint=int(page) if page.isdigit() else 1
+        )
 
     def has_add_permission(self, request):
         return False  # orders arrive from the channels (imports) or from services, not typed in here

@@ -1,0 +1,62 @@
+"""The order list stays cheap however many orders there are: a fixed number of
+queries per page, and counts that never walk a whole big table."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orders.admin.orders import OrderAdmin
+from orders.models import OrderStatus
+
+from .test_admin_permissions import ORDERS, client_for
+
+
+def queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("role", ["Clerk", "Warehouse"])
+def test_a_page_costs_the_same_queries_with_3_orders_or_20(make_user, order_in_status, role):
+    client = client_for(make_user(role))
+    pages = (ORDERS, ORDERS + "?status__exact=allocated", ORDERS + "?q=SF")
+    for __ in range(3):
+        order_in_status(OrderStatus.ALLOCATED)
+    few = [queries_for(client, url) for url in pages]
+
+    for __ in range(17):  # 20 allocated orders × 2 units: 40 of the 50 TEA-1 in stock
+        order_in_status(OrderStatus.ALLOCATED)
+    many = [queries_for(client, url) for url in pages]
+
+    assert many == few
+
+
+@pytest.fixture
+def one_order_a_page(monkeypatch, settings):
+    monkeypatch.setattr(OrderAdmin, "list_per_page", 1)
+    settings.ORDERDESK_COUNT_CAP = 2
+
+
+def test_a_filtered_list_is_counted_only_a_little_past_the_page_and_says_so(clerk, order_in_status, one_order_a_page):
+    for __ in range(6):
+        order_in_status(OrderStatus.PAID)
+    client = client_for(clerk)
+
+    capped = client.get(ORDERS + "?status__exact=paid").content.decode()  # page 1 + 2 counted
+    exact = client.get(ORDERS + "?status__exact=pending_payment").content.decode()
+
+    assert "more than 3 orders" in capped
+    assert "0 orders" in exact and "more than" not in exact
+
+
+def test_paging_on_past_the_count_reaches_the_last_order(clerk, order_in_status, one_order_a_page):
+    orders = [order_in_status(OrderStatus.PAID) for __ in range(6)]
+    client = client_for(clerk)
+
+    last_page = client.get(ORDERS + "?status__exact=paid&p=6")
+
+    assert last_page.status_code == 200
+    assert [order.pk for order in last_page.context["cl"].result_list] == [orders[0].pk]  # newest first
+    assert "6 orders" in last_page.content.decode()
