@@ -159,7 +159,7 @@ TICKET_ACTIONS = {
     "exchange": TicketAction(services.STEP_LABELS["exchange"], _call(services.return_exchange), ExchangeForm, True),
     "reship": TicketAction(services.STEP_LABELS["reship"], _call(services.return_reship)),
     "close": TicketAction(services.STEP_LABELS["close"], _call(services.return_close), CloseForm),
-    "assign": TicketAction(_("Hand to…"), _call(services.return_assign), AssignForm),
+    "assign": TicketAction(_("Hand to"), _call(services.return_assign), AssignForm),
 }
 
 
