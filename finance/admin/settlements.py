@@ -187,14 +187,12 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
 
 @admin.register(SettlementLine)
 class SettlementLineAdmin(ReadOnlyAdmin):
-    list_display = (
+    list_display = (  # source and currency are filters: the columns that matter fit on a clerk's screen
         "occurred_at",
-        "source",
         "external_id",
         "kind",
         "order_reference",
         "order",
-        "currency",
         "amount",
         "fee",
         "net",
@@ -205,6 +203,7 @@ class SettlementLineAdmin(ReadOnlyAdmin):
     list_filter = (
         "match_class",
         "source",
+        "currency",
         "kind",
         ("occurred_at", DateRangeFilterBuilder(title=gettext_lazy("date"))),
         "batch",
