@@ -34,6 +34,7 @@ worker: install
 bench: install
 	$(PY) benchmarks/changelist.py
 	$(PY) benchmarks/allocation.py
+	$(PY) benchmarks/reconcile.py
 
 # Re-extract and compile translations after changing user-facing strings.
 messages: install

@@ -10,7 +10,7 @@ from .models import OrderEvent, OrderEventType
 
 # Parameters holding money or buyer contact details: hidden on the timeline
 # from users who may not see them (orders.permissions).
-MONEY_PARAMETERS = frozenset({"amount"})
+MONEY_PARAMETERS = frozenset({"amount", "exposure", "credit_limit"})
 CONTACT_PARAMETERS = frozenset({"ship_phone"})
 
 TRANSITION_EVENT_TYPES = {
@@ -27,6 +27,11 @@ TRANSITION_EVENT_TYPES = {
     "release": OrderEventType.RELEASED,
     "cancel": OrderEventType.CANCELLED,
     "cancel_allocated": OrderEventType.CANCELLED,
+    # issue 5: B2B payment terms and credit review
+    "approve_on_terms": OrderEventType.APPROVED,
+    "credit_hold": OrderEventType.CREDIT_HELD,
+    "grant_credit": OrderEventType.CREDIT_GRANTED,
+    "refuse_credit": OrderEventType.CREDIT_REFUSED,
 }
 
 
@@ -126,8 +131,10 @@ def return_opened(*, order, actor, at, ticket) -> OrderEvent:
     )
 
 
-def refund_changed(*, order, actor, at, refund, type) -> OrderEvent:
-    return _record(order=order, type=type, actor=actor, at=at, refund=refund.pk, amount=refund.amount, status=refund.status)
+def refund_changed(*, order, actor, at, refund, type, **details) -> OrderEvent:
+    return _record(
+        order=order, type=type, actor=actor, at=at, refund=refund.pk, amount=refund.amount, status=refund.status, **details
+    )
 
 
 def invoice_changed(*, order, actor, at, invoice, type, **details) -> OrderEvent:
@@ -160,3 +167,22 @@ def split_undone(*, order, actor, at, parent: str, child: str) -> OrderEvent:
 
 def wave_assigned(*, order, actor, at, wave: str) -> OrderEvent:
     return _record(order=order, type=OrderEventType.WAVE_ASSIGNED, actor=actor, at=at, wave=wave)
+# --- issue 5: money on account and after-sales tickets ----------------------------
+
+
+def payment_received(*, order, actor, at, amount, method: str, reference: str) -> OrderEvent:
+    return _record(
+        order=order,
+        type=OrderEventType.PAYMENT_RECEIVED,
+        actor=actor,
+        at=at,
+        amount=amount,
+        method=method,
+        reference=reference,
+    )
+
+
+def ticket_changed(*, order, actor, at, ticket, type, **details) -> OrderEvent:
+    """A step of an after-sales ticket, on its order's timeline. Details never carry
+    money except under ``amount`` (hidden from roles that may not see amounts)."""
+    return _record(order=order, type=type, actor=actor, at=at, ticket=ticket.number, **details)

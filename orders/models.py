@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
+from django_fsm import GET_STATE, RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -202,6 +202,32 @@ def tracking_number_given(order):
     return bool(order.carrier.strip() and order.tracking_number.strip())
 
 
+# --- B2B payment terms and credit review (issue 5; services in orders.services.credit) ---
+
+
+@condition(_("Only orders of B2B customers on payment terms are approved before they are paid."))
+def customer_on_payment_terms(order):
+    customer = order.customer
+    return bool(customer and customer.is_business and customer.payment_terms_days)
+
+
+# Where it is unmet the transition does not apply to the order at all: no (greyed) button.
+customer_on_payment_terms.hides_transition = True
+
+
+@condition(_("The order is held for credit review: Finance or a Supervisor decides."))
+def not_in_credit_review(order):
+    return order.held_from_status != OrderStatus.PENDING_PAYMENT
+
+
+@condition(_("The order is not held for credit review."))
+def in_credit_review(order):
+    return order.held_from_status == OrderStatus.PENDING_PAYMENT
+
+
+in_credit_review.hides_transition = True
+
+
 class OrderQuerySet(models.QuerySet):
     def with_open_exception(self):
         return self.exclude(exception_reason="")
@@ -355,6 +381,7 @@ class Order(FSMModelMixin, models.Model):
             ("flag_exception", _("Can flag order exceptions")),
             ("resolve_exception", _("Can resolve order exceptions")),
             ("merge_orders", _("Can merge and split orders")),
+            ("decide_credit", _("Can decide credit reviews of B2B orders")),
         ]
 
     def __str__(self):
@@ -470,6 +497,7 @@ class Order(FSMModelMixin, models.Model):
         source=OrderStatus.ON_HOLD,
         target=GET_STATE(lambda order: order.held_from_status, states=[OrderStatus.PAID, OrderStatus.APPROVED]),
         permission="orders.release_order",
+        conditions=[not_in_credit_review],
     )
     def release(self):
         self.hold_reason = ""
@@ -493,6 +521,46 @@ class Order(FSMModelMixin, models.Model):
     def cancel_allocated(self, *, at, reason):
         self.cancelled_at = at
         self.cancel_reason = reason
+
+    # --- B2B payment terms and credit review (issue 5) --------------------
+
+    @transition(
+        status,
+        source=OrderStatus.PENDING_PAYMENT,
+        target=RETURN_VALUE(OrderStatus.APPROVED, OrderStatus.ON_HOLD),
+        permission="orders.approve_order",
+        conditions=[customer_on_payment_terms, lines_exist, lines_all_mapped, address_complete, no_open_exception],
+    )
+    def approve_on_terms(self, *, at, credit_hold_reason=""):
+        """Approved before payment, on the customer's terms; held for credit
+        review instead when the service found the customer over its limit."""
+        if credit_hold_reason:
+            self.held_from_status = self.status
+            self.hold_reason = credit_hold_reason
+            return OrderStatus.ON_HOLD
+        self.approved_at = at
+        return OrderStatus.APPROVED
+
+    @transition(
+        status,
+        source=OrderStatus.ON_HOLD,
+        target=OrderStatus.APPROVED,
+        permission="orders.decide_credit",
+        conditions=[in_credit_review],
+    )
+    def grant_credit(self, *, at):
+        self.approved_at = at
+        self.held_from_status = self.hold_reason = ""
+
+    @transition(
+        status,
+        source=OrderStatus.ON_HOLD,
+        target=OrderStatus.PENDING_PAYMENT,
+        permission="orders.decide_credit",
+        conditions=[in_credit_review],
+    )
+    def refuse_credit(self, *, reason):
+        self.held_from_status = self.hold_reason = ""
 
 
 class OrderLine(models.Model):
@@ -555,6 +623,24 @@ class OrderEventType(models.TextChoices):
     SPLIT = "split", _("Split")
     SPLIT_UNDONE = "split_undone", _("Split undone")
     WAVE_ASSIGNED = "wave_assigned", _("Added to a pick wave")
+    # --- issue 5: after-sales tickets, money on account, credit review ---
+    PAYMENT_RECEIVED = "payment_received", _("Payment received on account")
+    REFUND_FAILED = "refund_failed", _("Refund failed")
+    CREDIT_NOTE_ISSUED = "credit_note_issued", _("Credit note issued")
+    CREDIT_HELD = "credit_held", _("Held for credit review")
+    CREDIT_GRANTED = "credit_granted", _("Credit approved")
+    CREDIT_REFUSED = "credit_refused", _("Credit refused: pay first")
+    RETURN_ASSIGNED = "return_assigned", _("Ticket handed to")
+    RETURN_APPROVED = "return_approved", _("Ticket approved")
+    RETURN_REJECTED = "return_rejected", _("Ticket rejected")
+    RETURN_CANCELLED = "return_cancelled", _("Ticket cancelled")
+    RETURN_AWAITED = "return_awaited", _("Waiting for the goods to come back")
+    RETURN_RECEIVED = "return_received", _("Returned goods received")
+    RETURN_INSPECTED = "return_inspected", _("Returned goods inspected")
+    RETURN_REFUNDED = "return_refunded", _("Ticket refunded")
+    RETURN_EXCHANGED = "return_exchanged", _("Replacement sent (exchange)")
+    RETURN_RESHIPPED = "return_reshipped", _("Replacement sent (reship)")
+    RETURN_CLOSED = "return_closed", _("Ticket closed")
 
 
 class OrderEvent(models.Model):

@@ -20,6 +20,14 @@ PURCHASING_READ = [
     "inventory.view_replenishmentsuggestion",
 ]
 AFTERSALES_READ = ["aftersales.view_returnrequest", "aftersales.view_returnline"]
+AFTERSALES_READ = ["aftersales.view_returnrequest", "aftersales.view_returnline", "aftersales.view_ticketsla"]
+# issue 5: settlement files, their lines and closed periods (Finance's own screens)
+SETTLEMENT_READ = [
+    "finance.view_settlementbatch",
+    "finance.view_settlementline",
+    "finance.view_closedperiod",
+    "finance.view_refundline",
+]
 
 ROLE_PERMISSIONS = {
     # Runs the order flow end to end, from payment to completion.
@@ -74,6 +82,11 @@ ROLE_PERMISSIONS = {
         "inventory.change_stocklevel",
         "inventory.view_stockcount",
         *PURCHASING_READ,
+        # issue 5: returned goods are received and inspected in the warehouse (no money shown)
+        "aftersales.view_returnrequest",
+        "aftersales.view_returnline",
+        "aftersales.receive_return",
+        "aftersales.inspect_return",
     ],
     # Talks to buyers: holds orders, corrects addresses, opens returns; no allocation or shipping.
     "Customer service": [
@@ -91,6 +104,14 @@ ROLE_PERMISSIONS = {
         "orders.resolve_exception",
         "aftersales.open_return",
         "inventory.view_sku",
+        # issue 5: the after-sales ticket from approval to closing
+        "aftersales.approve_return",
+        "aftersales.cancel_return",
+        "aftersales.assign_return",
+        "aftersales.refund_return",
+        "aftersales.replace_return",
+        "aftersales.close_return",
+        "inventory.view_warehouse",
     ],
     # Sees money and works the money records; runs no order transition.
     "Finance": [
@@ -104,6 +125,12 @@ ROLE_PERMISSIONS = {
         "finance.pay_refund",
         "finance.issue_invoice",
         "finance.void_invoice",
+        # issue 5: settlements, reconciliation, period close, money on account, credit review
+        *SETTLEMENT_READ,
+        "finance.add_settlementbatch",
+        "finance.close_period",
+        "finance.receive_payment",
+        "orders.decide_credit",
     ],
 }
 # Supervisor: everything in our four apps, including what the others may not

@@ -35,6 +35,8 @@ def order_transition_options(order: Order, user) -> list[TransitionOption]:
     for transition in order.get_all_status_transitions():
         if transition.source != order.status or not transition.has_perm(order, user):
             continue
+        if any(getattr(check, "hides_transition", False) and not check(order) for check in transition.conditions):
+            continue  # e.g. "approve on terms" for a buyer who has no terms: not a step of this order at all
         options.append(TransitionOption(transition.name, unmet_conditions(order, transition.name)))
     return options
 
@@ -81,6 +83,17 @@ def _describe(event, *, hide: set[str], currency: str) -> str:
         "parent": _("split from"),
         "child": _("new order"),
         "wave": _("wave"),
+        # issue 5
+        "reference": _("reference"),
+        "credits": _("credits"),
+        "exposure": _("owed on account"),
+        "credit_limit": _("credit limit"),
+        "qc_reference": _("QC reference"),
+        "qc_note": _("QC note"),
+        "replacement": _("replacement order"),
+        "sellable": _("sellable"),
+        "damaged": _("damaged"),
+        "to_owner": _("to"),
     }
     if isinstance(parameters.get("orders"), list):
         parameters["orders"] = ", ".join(parameters["orders"])
@@ -88,8 +101,9 @@ def _describe(event, *, hide: set[str], currency: str) -> str:
     return "; ".join(parts)
 
 
-def order_timeline(order: Order, user) -> list[dict]:
-    """The order's events, oldest first, without what this user may not see."""
+def order_timeline(order: Order, user, *, events=None) -> list[dict]:
+    """The order's events (or those of ``events``, a queryset of them), oldest
+    first, without what this user may not see."""
     hide = set()
     if not permissions.can_see_amounts(user):
         hide |= MONEY_PARAMETERS
@@ -103,7 +117,7 @@ def order_timeline(order: Order, user) -> list[dict]:
             "actor": event.actor.get_username() if event.actor else _("system"),
             "details": _describe(event, hide=hide, currency=order.currency),
         }
-        for event in order.events.select_related("actor")
+        for event in (order.events if events is None else events).select_related("actor")
     ]
 
 

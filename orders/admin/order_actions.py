@@ -43,6 +43,18 @@ class PaymentForm(forms.Form):
         self.fields["amount"].initial = order.total_amount
 
 
+class AccountPaymentForm(PaymentForm):
+    """A B2B customer on payment terms paid (part of) what it owes."""
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, order=order, **kwargs)
+        self.fields["amount"].initial = finance_services.outstanding_amount(order)
+
+
+class CreditNoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
 class FlagExceptionForm(forms.Form):
     reason = forms.ChoiceField(label=_("Exception"), choices=ExceptionReason.choices)
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
@@ -127,12 +139,19 @@ TRANSITION_ACTIONS = {
     "release": OrderAction(services.ACTION_LABELS["release"], _no_input(services.order_release)),
     "cancel": OrderAction(services.ACTION_LABELS["cancel"], _with_input(services.order_cancel), ReasonForm, bulk=True),
     "cancel_allocated": OrderAction(services.ACTION_LABELS["cancel_allocated"], _with_input(services.order_cancel), ReasonForm),
+    # issue 5: B2B payment terms and credit review
+    "approve_on_terms": OrderAction(services.ACTION_LABELS["approve_on_terms"], _no_input(services.order_approve_on_terms)),
+    "grant_credit": OrderAction(services.ACTION_LABELS["grant_credit"], _with_input(services.order_grant_credit), CreditNoteForm),
+    "refuse_credit": OrderAction(services.ACTION_LABELS["refuse_credit"], _with_input(services.order_refuse_credit), ReasonForm),
 }
 
 OTHER_ACTIONS = {
     "flag_exception": OrderAction(_("Flag exception"), _with_input(services.order_flag_exception), FlagExceptionForm),
     "resolve_exception": OrderAction(_("Resolve exception"), _with_input(services.order_resolve_exception), ResolveExceptionForm),
     "issue_invoice": OrderAction(_("Issue invoice"), _no_input(finance_services.invoice_issue)),
+    "receive_payment": OrderAction(
+        _("Record payment received"), _with_input(finance_services.payment_receive), AccountPaymentForm, True
+    ),
     "open_ticket": OrderAction(
         _("Open after-sales ticket"),
         lambda order_id, actor, data, form: aftersales_services.return_open(
@@ -194,6 +213,12 @@ def order_buttons(order: Order, user) -> list[ActionButton]:
     if order.status in aftersales_services.RETURNABLE_STATUSES and user.has_perm("aftersales.open_return"):
         extra.append("open_ticket")
     extra += merge_buttons(order, user)
+    if (
+        order.status in finance_services.ON_ACCOUNT_STATUSES
+        and finance_services.outstanding_amount(order) > 0
+        and user.has_perm("finance.receive_payment")
+    ):
+        extra.append("receive_payment")
     buttons += [ActionButton(name, str(OTHER_ACTIONS[name].label), [], OTHER_ACTIONS[name].form_class is not None) for name in extra]
     return buttons
 

@@ -295,6 +295,14 @@ class OrderAdmin(admin.ModelAdmin):
             raise PermissionDenied
         spec = ORDER_ACTIONS[action]
         change_url = reverse("admin:orders_order_change", args=[order.pk])
+        if spec.form_class is not None and action not in {button.name for button in order_buttons(order, request.user)}:
+            # A form may show amounts (a payment's, say): only for a step this user may take now.
+            self.message_user(
+                request,
+                _("%(order)s: “%(action)s” is not one of the steps you can take now.") % {"order": order, "action": spec.label},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(change_url)
         form = build_form(spec, order, request.POST if request.method == "POST" and "apply" in request.POST else None)
         if request.method == "POST" and (form is None or form.is_valid()):
             try:

@@ -70,6 +70,9 @@ def normalise_header(name) -> str:
     return _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", str(name or ""))).lower()
 
 
+_CELL_TRICKS = frozenset("='`")
+
+
 def clean_cell(value) -> str:
     """Cell text as the seller typed it: ``="123"`` → ``123``, ``'138…`` → ``138…``,
     `` `abc`` → ``abc``, surrounding whitespace and tabs stripped."""
@@ -77,7 +80,10 @@ def clean_cell(value) -> str:
         return ""
     if not isinstance(value, str):
         return _text_of_spreadsheet_value(value)
-    text = value.strip().replace("\ufeff", "")
+    text = value.strip()
+    if not text or (text[0] not in _CELL_TRICKS and "\ufeff" not in text):
+        return text  # the common case, a plain cell: one scan, no copies
+    text = text.replace("\ufeff", "").strip()
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
     text = text.lstrip("'`").strip()
@@ -100,12 +106,15 @@ def _text_of_spreadsheet_value(value) -> str:
 
 
 _AMOUNT_NOISE = re.compile(r"[\s¥￥$€£,]|CNY|RMB|USD|EUR|元")
+_PLAIN_AMOUNT = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def parse_amount(text: str, *, decimal_comma: bool = False, blank=None) -> Decimal | None:
     """``"¥1,299.00"`` → ``Decimal("1299.00")``; ``"(5.00)"`` → ``-5.00``;
     ``decimal_comma``: ``"1.299,00"`` → ``1299.00`` (EU marketplaces).
     Empty text gives ``blank``; anything else that is not a number raises ValueError."""
+    if text and not decimal_comma and _PLAIN_AMOUNT.fullmatch(text):
+        return Decimal(text)  # "19.80", as most files write it: no normalising needed
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return blank
@@ -137,10 +146,17 @@ def parse_datetime(text: str, *, tz=None) -> datetime | None:
     (Shopify), ``2012年12月29日 00:00:00`` (Alipay), ``2024/1/2 10:11``, a
     trailing ``UTC``, and ``MM/DD/YY`` (Amazon). A time without offset is in
     ``tz`` (default: the seller's TIME_ZONE). Raises ValueError otherwise."""
+    zone = tz or timezone.get_default_timezone()
+    if text and text.isascii() and text[:4].isdigit():
+        try:  # "2026-03-01 08:00:00" or ISO 8601, as most files write it: no normalising needed
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return None
-    zone = tz or timezone.get_default_timezone()
     text = _CHINESE_DATE.sub(lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", text)
     if text.endswith(" UTC") or text.endswith(" GMT"):
         text, zone = text[:-4], ZoneInfo("UTC")

@@ -28,6 +28,7 @@ from .corrections import (
     order_update_details,
 )
 from .creation import LineInput, order_create
+from .credit import order_approve_on_terms, order_grant_credit, order_refuse_credit
 from .exceptions import exception_owner_notify, order_flag_exception, order_resolve_exception
 from .lifecycle import (
     order_approve,
@@ -49,6 +50,7 @@ from .merging import (
     order_unmerge,
     order_unsplit,
 )
+from .replacement import ReplacementLine, order_create_replacement
 from .steps import ACTION_LABELS
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "SHIP_TO_FIELDS",
     "LineInput",
+    "ReplacementLine",
     "exception_owner_notify",
     "order_allocate",
     "order_allocate_or_flag",
@@ -64,13 +67,16 @@ __all__ = [
     "order_flag_out_of_stock",
     "orders_allocate_approved",
     "order_approve",
+    "order_approve_on_terms",
     "order_cancel",
     "order_complete",
     "order_confirm_delivery",
     "order_create",
+    "order_create_replacement",
     "order_details_problems",
     "order_editable_fields",
     "order_flag_exception",
+    "order_grant_credit",
     "order_hold",
     "order_mark_paid",
     "merge_problems",
@@ -80,6 +86,7 @@ __all__ = [
     "order_unmerge",
     "order_unsplit",
     "order_pack",
+    "order_refuse_credit",
     "order_release",
     "order_resolve_exception",
     "order_ship",

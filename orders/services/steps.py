@@ -27,6 +27,10 @@ ACTION_LABELS = {
     "release": gettext_lazy("Release hold"),
     "cancel": gettext_lazy("Cancel"),
     "cancel_allocated": gettext_lazy("Cancel and release stock"),
+    # issue 5: B2B payment terms and credit review
+    "approve_on_terms": gettext_lazy("Approve on payment terms"),
+    "grant_credit": gettext_lazy("Approve credit"),
+    "refuse_credit": gettext_lazy("Refuse credit (pay first)"),
 }
 
 
