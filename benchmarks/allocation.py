@@ -84,7 +84,7 @@ def build(orders: int, seed: int = 7) -> None:
         cursor.execute(
             "TRUNCATE orders_orderevent, orders_orderline, inventory_stockmovement, inventory_stockcount, "
             "inventory_stocklevel, orders_order, inventory_sku, inventory_warehouse, orders_channel, "
-            "orders_numbersequence, fulfilment_waveorder, fulfilment_wave, django_q_ormq RESTART IDENTITY CASCADE"
+            "orders_numbersequence, inventory_waveorder, inventory_wave, django_q_ormq RESTART IDENTITY CASCADE"
         )
     now = timezone.now()
     with transaction.atomic():

@@ -75,8 +75,8 @@ ROLE_PERMISSIONS = {
         "orders.flag_exception",
         "inventory.receive_stock",
         # issue 4: the warehouse screens, stock corrections, purchases to receive
-        "fulfilment.use_warehouse_screens",
-        "fulfilment.view_wave",
+        "inventory.use_warehouse_screens",
+        "inventory.view_wave",
         "inventory.adjust_stock",
         "inventory.count_stock",
         "inventory.change_stocklevel",
@@ -136,7 +136,7 @@ ROLE_PERMISSIONS = {
 # Supervisor: everything in our four apps, including what the others may not
 # (cancelling an order whose stock is reserved, say).
 SUPERVISOR = "Supervisor"
-OUR_APPS = ("orders", "inventory", "aftersales", "finance", "fulfilment")
+OUR_APPS = ("orders", "inventory", "aftersales", "finance")
 
 
 def _permissions(codes: list[str]) -> list[Permission]:

@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "inventory",
     "aftersales",
     "finance",
-    "fulfilment",  # issue 4: pick waves and the warehouse screens (/warehouse/)
 ]
 
 MIDDLEWARE = [

@@ -30,8 +30,13 @@ from .stock import (
     stock_reserve_for_order,
     stock_ship_for_order,
 )
+from .waves import parcel_orders, parcel_pack, parcel_ship, wave_create
 
 __all__ = [
+    "parcel_orders",
+    "parcel_pack",
+    "parcel_ship",
+    "wave_create",
     "PURCHASE_ACTION_LABELS",
     "InsufficientStock",
     "StockImportProblems",

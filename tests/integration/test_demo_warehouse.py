@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from fulfilment.models import Wave
+from inventory.models import Wave
 from inventory.models import PurchaseRequest, PurchaseStatus, StockLevel
 from orders import services
 from orders.models import Channel, Order, OrderStatus

@@ -1,4 +1,4 @@
-"""Fulfilment services: the warehouse screens call only these. Each runs the
+"""Pick waves and parcels: the warehouse screens call only these. Each runs the
 orders' own transitions through orders.services, for an order and the orders
 merged into it (they are picked, packed and shipped as one parcel)."""
 
@@ -13,14 +13,14 @@ from orders.errors import DomainError, NotPermitted
 from orders.models import Order, OrderStatus
 from orders.numbering import take_number
 
-from .models import Wave, WaveOrder
+from ..models import Wave, WaveOrder
 
 # One wave is one walk through the warehouse: beyond this, start another.
 WAVE_LIMIT = 300
 
 
 def _require_screens(actor) -> None:
-    if actor is not None and not actor.has_perm("fulfilment.use_warehouse_screens"):
+    if actor is not None and not actor.has_perm("inventory.use_warehouse_screens"):
         raise NotPermitted(_("Your role may not use the warehouse screens."))
 
 

@@ -4,7 +4,7 @@ packing with packing slips, shipping, receiving purchases.
 Server-rendered, for a barcode scanner and a keyboard: every screen that takes
 a scan has its field focused, Enter submits, targets are large. Only the
 Warehouse role (and a Supervisor) may use them, and they never show a price,
-an amount or a phone number: the querysets (fulfilment.selectors) do not even
+an amount or a phone number: the querysets (inventory.selectors) do not even
 load those columns. Every change is a service call.
 """
 
@@ -19,8 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from inventory import services as stock_services
-from inventory.models import PurchaseRequest, Warehouse
 from orders import selectors as order_selectors
 from orders import services as order_services
 from orders.errors import DomainError
@@ -28,13 +26,13 @@ from orders.models import Order, OrderStatus
 
 from . import selectors, services
 from .filters import PickQueueFilter
-from .models import Wave
+from .models import PurchaseRequest, Warehouse, Wave
 
 QUEUE_PAGE = 200
 
 
 class WarehouseScreen(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
-    permission_required = "fulfilment.use_warehouse_screens"
+    permission_required = "inventory.use_warehouse_screens"
 
     def handle_no_permission(self):
         if self.request.user.is_authenticated:
@@ -313,7 +311,7 @@ class ReceiveView(WarehouseScreen):
             if name.startswith("line_") and value.strip().isdigit()
         }
         try:
-            stock_services.purchase_request_receive(actor=request.user, purchase_request_id=purchase.pk, quantities=quantities)
+            services.purchase_request_receive(actor=request.user, purchase_request_id=purchase.pk, quantities=quantities)
         except DomainError as error:
             self.refused(error)
             return redirect("warehouse:receive", number=purchase.number)

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from fulfilment.models import Wave
+from inventory.models import Wave
 from inventory import services as stock_services
 from inventory.models import StockLevel
 from orders import services
