@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from orders.models import condition
+
 
 class TicketKind(models.TextChoices):
     RETURN = "return", _("Return")
@@ -98,15 +100,6 @@ class TicketSLA(models.Model):
 
 
 # --- transition conditions: pure checks on the ticket; each says why it stops a step ---
-
-
-def condition(message, *, hides_transition=False):
-    def decorate(check):
-        check.message = message
-        check.hides_transition = hides_transition  # unmet: the step does not apply to this kind at all
-        return check
-
-    return decorate
 
 
 @condition(_("Only returns and exchanges wait for goods to come back."), hides_transition=True)

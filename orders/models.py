@@ -144,9 +144,16 @@ EXCEPTIONS_RESOLVED_BY_ALLOCATION = (ExceptionReason.OUT_OF_STOCK,)
 # Each carries the message a user reads when it stops a transition.
 
 
-def condition(message):
+def condition(message, *, asked_for=False, hides_transition=False):
+    """``asked_for``: the step's own form asks the user for what this checks (a
+    tracking number to ship), so it does not grey out the button that opens it.
+    ``hides_transition``: where unmet, the transition does not apply to the
+    order at all, so it gets no (greyed) button."""
+
     def decorate(check):
         check.message = message
+        check.asked_for = asked_for
+        check.hides_transition = hides_transition
         return check
 
     return decorate
@@ -197,7 +204,7 @@ def stock_in_warehouse(order):
     return not stock_shortages_for_order(order, order.warehouse_id)
 
 
-@condition(_("A carrier and a tracking number are required."))
+@condition(_("A carrier and a tracking number are required."), asked_for=True)
 def tracking_number_given(order):
     return bool(order.carrier.strip() and order.tracking_number.strip())
 
@@ -205,14 +212,12 @@ def tracking_number_given(order):
 # --- B2B payment terms and credit review (issue 5; services in orders.services.credit) ---
 
 
-@condition(_("Only orders of B2B customers on payment terms are approved before they are paid."))
+@condition(
+    _("Only orders of B2B customers on payment terms are approved before they are paid."), hides_transition=True
+)
 def customer_on_payment_terms(order):
     customer = order.customer
     return bool(customer and customer.is_business and customer.payment_terms_days)
-
-
-# Where it is unmet the transition does not apply to the order at all: no (greyed) button.
-customer_on_payment_terms.hides_transition = True
 
 
 @condition(_("The order is held for credit review: Finance or a Supervisor decides."))
@@ -220,12 +225,9 @@ def not_in_credit_review(order):
     return order.held_from_status != OrderStatus.PENDING_PAYMENT
 
 
-@condition(_("The order is not held for credit review."))
+@condition(_("The order is not held for credit review."), hides_transition=True)
 def in_credit_review(order):
     return order.held_from_status == OrderStatus.PENDING_PAYMENT
-
-
-in_credit_review.hides_transition = True
 
 
 class OrderQuerySet(models.QuerySet):

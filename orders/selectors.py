@@ -30,14 +30,20 @@ class TransitionOption:
 
 def order_transition_options(order: Order, user) -> list[TransitionOption]:
     """The transitions this user's role may run from the order's status, each
-    with what stops it now (empty when it can run)."""
+    with what stops it now (empty when it can run). Works for any FSM model
+    whose conditions are made with orders.models.condition (tickets too)."""
     options = []
     for transition in order.get_all_status_transitions():
         if transition.source != order.status or not transition.has_perm(order, user):
             continue
-        if any(getattr(check, "hides_transition", False) and not check(order) for check in transition.conditions):
+        if any(check.hides_transition and not check(order) for check in transition.conditions):
             continue  # e.g. "approve on terms" for a buyer who has no terms: not a step of this order at all
-        options.append(TransitionOption(transition.name, unmet_conditions(order, transition.name)))
+        blocked_by = [
+            str(check.message)
+            for check in transition.conditions
+            if not check.asked_for and not check(order)
+        ]
+        options.append(TransitionOption(transition.name, blocked_by))
     return options
 
 

@@ -331,6 +331,18 @@ def test_bulk_hold_asks_for_a_reason_then_holds_every_selected_order(clerk, orde
 
 
 @pytest.mark.django_db
+def test_the_ship_button_opens_its_form_though_the_order_has_no_tracking_number_yet(clerk, order_in_status):
+    packed = order_in_status(OrderStatus.PACKED)
+    client = client_for(clerk)
+
+    html = client.get(change_url(packed)).content.decode()
+
+    assert f'href="{action_url(packed, "ship")}"' in html
+    assert "A carrier and a tracking number are required." not in html
+    form = client.get(action_url(packed, "ship")).content.decode()
+    assert 'name="tracking_number"' in form
+
+
 def test_a_clerk_takes_an_order_from_paid_to_completed_with_the_buttons(clerk, paid_order):
     client = client_for(clerk)
     client.post(action_url(paid_order, "approve"))
