@@ -33,6 +33,8 @@ worker: install
 
 bench: install
 	$(PY) benchmarks/changelist.py
+	$(PY) benchmarks/allocation.py
+	$(PY) benchmarks/reconcile.py
 	$(PY) benchmarks/import_orders.py
 
 # Re-extract and compile translations after changing user-facing strings.

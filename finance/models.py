@@ -1,6 +1,8 @@
-"""Money records: payments, refunds and invoices (first version).
+"""Money records: payments, refunds, invoices and credit notes, closed periods,
+and the platforms' settlement files with their reconciliation.
 
-Amounts are Decimal with two places, in the order's currency.
+Amounts are Decimal with two places, in the order's currency; rounding is
+always explicit (ROUND_HALF_UP to the cent, finance.money).
 """
 
 from django.conf import settings
@@ -10,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 
-def amount_field(verbose_name=None):
-    return models.DecimalField(verbose_name or _("amount"), max_digits=14, decimal_places=2)
+def amount_field(verbose_name=None, **kwargs):
+    return models.DecimalField(verbose_name or _("amount"), max_digits=14, decimal_places=2, **kwargs)
 
 
 class PaymentMethod(models.TextChoices):
@@ -40,6 +42,12 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-paid_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        indexes = [
+            models.Index(fields=["paid_at"], name="payment_paid_at_idx"),
+            # Settlement files name a payment by the platform's transaction id.
+            models.Index(fields=["reference"], name="payment_reference_idx"),
+        ]
+        permissions = [("receive_payment", _("Can record payments received on account (B2B)"))]
 
     def __str__(self):
         return f"{self.order} {self.amount} {self.currency}"
@@ -50,6 +58,12 @@ class RefundStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Failed")
+
+
+class RefundQuerySet(models.QuerySet):
+    def live(self):
+        """Refunds that count against what may still be refunded: all but failed ones."""
+        return self.exclude(status=RefundStatus.FAILED)
 
 
 class Refund(FSMModelMixin, models.Model):
@@ -72,6 +86,11 @@ class Refund(FSMModelMixin, models.Model):
     created_at = models.DateTimeField(_("requested"))
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    reference = models.CharField(_("payout reference"), max_length=100, blank=True)
+    failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
+    failure_reason = models.CharField(_("why it failed"), max_length=255, blank=True)
+
+    objects = RefundQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("refund")
@@ -80,7 +99,7 @@ class Refund(FSMModelMixin, models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
         permissions = [
             ("approve_refund", _("Can approve refunds")),
-            ("pay_refund", _("Can record refunds as paid")),
+            ("pay_refund", _("Can record refunds as paid or failed")),
         ]
 
     def __str__(self):
@@ -91,8 +110,37 @@ class Refund(FSMModelMixin, models.Model):
         self.approved_at = at
 
     @transition(status, source=RefundStatus.APPROVED, target=RefundStatus.PAID, permission="finance.pay_refund")
-    def mark_paid(self, *, at):
+    def mark_paid(self, *, at, reference=""):
         self.paid_at = at
+        self.reference = reference
+
+    @transition(
+        status,
+        source=[RefundStatus.REQUESTED, RefundStatus.APPROVED],
+        target=RefundStatus.FAILED,
+        permission="finance.pay_refund",
+    )
+    def fail(self, *, at, reason):
+        self.failed_at = at
+        self.failure_reason = reason
+
+
+class RefundLine(models.Model):
+    """What part of a refund pays back which order line (refunds for after-sales
+    tickets): no order line is ever refunded more than was paid for it."""
+
+    refund = models.ForeignKey(Refund, models.CASCADE, related_name="lines", verbose_name=_("refund"))
+    order_line = models.ForeignKey("orders.OrderLine", models.PROTECT, related_name="refund_lines", verbose_name=_("order line"))
+    quantity = models.PositiveIntegerField(_("units"))
+    amount = amount_field()
+
+    class Meta:
+        verbose_name = _("refund line")
+        verbose_name_plural = _("refund lines")
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="refund_line_amount_not_negative")]
+
+    def __str__(self):
+        return f"{self.order_line_id} × {self.quantity}: {self.amount}"
 
 
 class InvoiceKind(models.TextChoices):
@@ -110,6 +158,19 @@ class Invoice(models.Model):
     issued_at = models.DateTimeField(_("issued"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("issued by")
+    )
+    due_on = models.DateField(_("payment due"), null=True, blank=True, help_text=_("B2B customers on payment terms."))
+    credits = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        verbose_name=_("credits invoice"),
+        help_text=_("Credit notes only: the invoice this one reduces."),
+    )
+    refund = models.OneToOneField(
+        Refund, models.PROTECT, null=True, blank=True, related_name="credit_note", verbose_name=_("refund")
     )
     voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
     void_reason = models.CharField(_("void reason"), max_length=255, blank=True)
@@ -129,3 +190,147 @@ class Invoice(models.Model):
 
     def is_void(self) -> bool:
         return self.voided_at is not None
+
+
+class ClosedPeriod(models.Model):
+    """A month Finance has closed: nothing dated in it changes any more."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("The first day of the closed month."))
+    closed_at = models.DateTimeField(_("closed"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("closed by")
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("closed period")
+        verbose_name_plural = _("closed periods")
+        ordering = ["-month"]
+        permissions = [("close_period", _("Can close accounting periods"))]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
+# --- settlement files and their reconciliation ---------------------------------------------------
+
+
+class SettlementSource(models.TextChoices):
+    ALIPAY = "alipay", _("Alipay account statement (账务明细)")
+    WECHAT = "wechat", _("WeChat Pay trade bill")
+    SHOPIFY = "shopify", _("Shopify Payments transactions")
+    AMAZON = "amazon", _("Amazon settlement report")
+
+
+class SettlementBatch(models.Model):
+    """One imported settlement file."""
+
+    source = models.CharField(_("source"), max_length=16, choices=SettlementSource.choices)
+    file_name = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, editable=False)
+    imported_at = models.DateTimeField(_("imported"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("imported by")
+    )
+    first_at = models.DateTimeField(_("first transaction"), null=True, blank=True)
+    last_at = models.DateTimeField(_("last transaction"), null=True, blank=True)
+    line_count = models.PositiveIntegerField(_("new lines"), default=0)
+    skipped_count = models.PositiveIntegerField(
+        _("lines imported before"), default=0, help_text=_("Lines of this file already imported from an earlier file.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("settlement file")
+        verbose_name_plural = _("settlement files")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["source", "sha256"], name="settlement_file_imported_once")]
+
+    def __str__(self):
+        return f"{self.get_source_display()}: {self.file_name}"
+
+
+class SettlementKind(models.TextChoices):
+    SALE = "sale", _("Sale")
+    REFUND = "refund", _("Refund")
+    FEE = "fee", _("Fee or commission")
+    OTHER = "other", _("Payout, transfer or adjustment")
+
+
+class MatchClass(models.TextChoices):
+    MATCHED = "matched", _("Matched")
+    AMOUNT_DIFFERS = "amount_differs", _("Amount differs")
+    ORDER_UNKNOWN = "order_unknown", _("Order unknown")
+    DUPLICATE = "duplicate", _("Duplicate line")
+    FEE = "fee", _("Fee / commission")
+    OTHER = "other", _("Payout / transfer / adjustment")
+
+
+class SettlementLine(models.Model):
+    """One line of a settlement file, matched to an order, a refund or a fee.
+
+    ``amount`` is what the line moves for the order (sales positive, refunds
+    negative), ``fee`` what the platform kept (negative), ``net = amount + fee``.
+    ``expected`` is what our records say the amount should be; ``difference``
+    is ``amount − expected`` for lines whose amount differs.
+    """
+
+    batch = models.ForeignKey(SettlementBatch, models.CASCADE, related_name="lines", verbose_name=_("file"))
+    source = models.CharField(_("source"), max_length=16, choices=SettlementSource.choices)
+    line_number = models.PositiveIntegerField(_("line in file"))
+    external_id = models.CharField(_("platform transaction id"), max_length=128)
+    occurred_at = models.DateTimeField(_("date"))
+    kind = models.CharField(_("type"), max_length=8, choices=SettlementKind.choices)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    order_reference = models.CharField(_("platform order reference"), max_length=64, blank=True)
+    # Indexed below: (order, kind), and refund only where there is one.
+    order = models.ForeignKey(
+        "orders.Order",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settlement_lines",
+        verbose_name=_("order"),
+        db_index=False,
+    )
+    refund = models.ForeignKey(
+        Refund,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settlement_lines",
+        verbose_name=_("refund"),
+        db_index=False,
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    amount = amount_field()
+    fee = amount_field(_("fee"))
+    net = amount_field(_("net"))
+    expected = amount_field(_("expected"), null=True, blank=True)
+    difference = amount_field(_("difference"), null=True, blank=True)
+    match_class = models.CharField(_("class"), max_length=16, choices=MatchClass.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement line")
+        verbose_name_plural = _("settlement lines")
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            # A platform transaction is imported once; a file that lists it twice
+            # keeps the second as a "duplicate line" for Finance to see.
+            # Also the index that finds lines imported before: external_id first, so that
+            # "external_id IN (…)" uses it (a leading "source" made SQLite scan by source).
+            models.UniqueConstraint(
+                fields=["external_id", "source"],
+                condition=~Q(match_class="duplicate"),
+                name="settlement_line_imported_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["source", "occurred_at"], name="settlement_source_date_idx"),
+            models.Index(fields=["order", "kind"], name="settlement_order_kind_idx"),
+            models.Index(fields=["refund"], condition=Q(refund__isnull=False), name="settlement_refund_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.external_id}"

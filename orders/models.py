@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
+from django_fsm import GET_STATE, RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -123,6 +123,19 @@ class Priority(models.IntegerChoices):
 
 # Statuses in which stock is reserved for the order in its warehouse.
 STOCK_RESERVED_STATUSES = (OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED)
+# Orders may be merged or split (and merges/splits undone) only before picking starts.
+MERGEABLE_STATUSES = (OrderStatus.PAID, OrderStatus.APPROVED, OrderStatus.ALLOCATED)
+# What must be equal for two orders to ship in one parcel (besides channel and buyer).
+MERGE_KEY_FIELDS = (
+    "ship_name",
+    "ship_phone",
+    "ship_country",
+    "ship_province",
+    "ship_city",
+    "ship_district",
+    "ship_address",
+    "ship_postcode",
+)
 # An exception blocks these steps, except the ones that resolve it by themselves.
 EXCEPTIONS_RESOLVED_BY_ALLOCATION = (ExceptionReason.OUT_OF_STOCK,)
 
@@ -131,9 +144,16 @@ EXCEPTIONS_RESOLVED_BY_ALLOCATION = (ExceptionReason.OUT_OF_STOCK,)
 # Each carries the message a user reads when it stops a transition.
 
 
-def condition(message):
+def condition(message, *, asked_for=False, hides_transition=False):
+    """``asked_for``: the step's own form asks the user for what this checks (a
+    tracking number to ship), so it does not grey out the button that opens it.
+    ``hides_transition``: where unmet, the transition does not apply to the
+    order at all, so it gets no (greyed) button."""
+
     def decorate(check):
         check.message = message
+        check.asked_for = asked_for
+        check.hides_transition = hides_transition
         return check
 
     return decorate
@@ -171,15 +191,43 @@ def warehouse_assigned(order):
 
 @condition(_("Not enough stock is available in the assigned warehouse."))
 def stock_in_warehouse(order):
+    if order.warehouse_id is None:
+        return False
+    # The allocation service has locked and read the stock rows already: it
+    # leaves what it found on the instance so that the check costs no query.
+    checked = getattr(order, "checked_stock_shortages", None)
+    if checked is not None and checked[0] == order.warehouse_id:
+        return not checked[1]
     # Local import: inventory's models point back at orders.
     from inventory.selectors import stock_shortages_for_order
 
-    return order.warehouse_id is not None and not stock_shortages_for_order(order, order.warehouse_id)
+    return not stock_shortages_for_order(order, order.warehouse_id)
 
 
-@condition(_("A carrier and a tracking number are required."))
+@condition(_("A carrier and a tracking number are required."), asked_for=True)
 def tracking_number_given(order):
     return bool(order.carrier.strip() and order.tracking_number.strip())
+
+
+# --- B2B payment terms and credit review (issue 5; services in orders.services.credit) ---
+
+
+@condition(
+    _("Only orders of B2B customers on payment terms are approved before they are paid."), hides_transition=True
+)
+def customer_on_payment_terms(order):
+    customer = order.customer
+    return bool(customer and customer.is_business and customer.payment_terms_days)
+
+
+@condition(_("The order is held for credit review: Finance or a Supervisor decides."))
+def not_in_credit_review(order):
+    return order.held_from_status != OrderStatus.PENDING_PAYMENT
+
+
+@condition(_("The order is not held for credit review."), hides_transition=True)
+def in_credit_review(order):
+    return order.held_from_status == OrderStatus.PENDING_PAYMENT
 
 
 class OrderQuerySet(models.QuerySet):
@@ -246,6 +294,25 @@ class Order(FSMModelMixin, models.Model):
     exception_raised_at = models.DateTimeField(_("exception raised"), null=True, blank=True)
 
     promised_ship_by = models.DateTimeField(_("promised ship-by"), null=True, blank=True)
+    # --- merge and split (orders.services.merging) ---
+    merged_into = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_orders",
+        verbose_name=_("ships with"),
+        help_text=_("Merged: this order is packed and shipped together with that one."),
+    )
+    split_from = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="split_orders",
+        verbose_name=_("split from"),
+    )
+    # --- end merge and split ---
     placed_at = models.DateTimeField(_("placed"), help_text=_("When the buyer placed the order on the platform."))
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
@@ -315,6 +382,8 @@ class Order(FSMModelMixin, models.Model):
             ("cancel_allocated_order", _("Can cancel orders whose stock is reserved")),
             ("flag_exception", _("Can flag order exceptions")),
             ("resolve_exception", _("Can resolve order exceptions")),
+            ("merge_orders", _("Can merge and split orders")),
+            ("decide_credit", _("Can decide credit reviews of B2B orders")),
             ("record_outside_shipment", _("Can record orders shipped outside our warehouses")),
         ]
 
@@ -331,6 +400,23 @@ class Order(FSMModelMixin, models.Model):
 
     def has_stock_reserved(self) -> bool:
         return self.status in STOCK_RESERVED_STATUSES
+
+    def has_refund_pending(self) -> bool:
+        """A refund is requested or approved and not yet paid."""
+        from finance.models import RefundStatus  # finance's models point back at orders
+
+        return self.refunds.filter(status__in=(RefundStatus.REQUESTED, RefundStatus.APPROVED)).exists()
+
+    def ships_to_same_place_as(self, other: "Order") -> bool:
+        """Same channel, same buyer and the same ship-to (name, phone, address): one parcel can serve both."""
+        if self.channel_id != other.channel_id or self.customer_id != other.customer_id:
+            return False
+        if self.buyer_nick.strip().lower() != other.buyer_nick.strip().lower():
+            return False
+        return all(
+            " ".join(getattr(self, field).split()).lower() == " ".join(getattr(other, field).split()).lower()
+            for field in MERGE_KEY_FIELDS
+        )
 
     @property
     def total_amount(self) -> Decimal:
@@ -362,6 +448,10 @@ class Order(FSMModelMixin, models.Model):
     )
     def allocate(self, *, at):
         self.allocated_at = at
+
+    @transition(status, source=OrderStatus.ALLOCATED, target=OrderStatus.APPROVED, permission="orders.allocate_order")
+    def deallocate(self):
+        self.allocated_at = None
 
     @transition(
         status,
@@ -410,6 +500,7 @@ class Order(FSMModelMixin, models.Model):
         source=OrderStatus.ON_HOLD,
         target=GET_STATE(lambda order: order.held_from_status, states=[OrderStatus.PAID, OrderStatus.APPROVED]),
         permission="orders.release_order",
+        conditions=[not_in_credit_review],
     )
     def release(self):
         self.hold_reason = ""
@@ -434,6 +525,45 @@ class Order(FSMModelMixin, models.Model):
         self.cancelled_at = at
         self.cancel_reason = reason
 
+    # --- B2B payment terms and credit review (issue 5) --------------------
+
+    @transition(
+        status,
+        source=OrderStatus.PENDING_PAYMENT,
+        target=RETURN_VALUE(OrderStatus.APPROVED, OrderStatus.ON_HOLD),
+        permission="orders.approve_order",
+        conditions=[customer_on_payment_terms, lines_exist, lines_all_mapped, address_complete, no_open_exception],
+    )
+    def approve_on_terms(self, *, at, credit_hold_reason=""):
+        """Approved before payment, on the customer's terms; held for credit
+        review instead when the service found the customer over its limit."""
+        if credit_hold_reason:
+            self.held_from_status = self.status
+            self.hold_reason = credit_hold_reason
+            return OrderStatus.ON_HOLD
+        self.approved_at = at
+        return OrderStatus.APPROVED
+
+    @transition(
+        status,
+        source=OrderStatus.ON_HOLD,
+        target=OrderStatus.APPROVED,
+        permission="orders.decide_credit",
+        conditions=[in_credit_review],
+    )
+    def grant_credit(self, *, at):
+        self.approved_at = at
+        self.held_from_status = self.hold_reason = ""
+
+    @transition(
+        status,
+        source=OrderStatus.ON_HOLD,
+        target=OrderStatus.PENDING_PAYMENT,
+        permission="orders.decide_credit",
+        conditions=[in_credit_review],
+    )
+    def refuse_credit(self, *, reason):
+        self.held_from_status = self.hold_reason = ""
     # --- platform facts (issue 3: imports) ---------------------------------
     # An order the platform reports as shipped while none of our warehouses
     # holds its stock (shipped by the platform's own fulfilment, a supplier,
@@ -460,6 +590,9 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = money_field(_("unit price"))
     discount_amount = money_field(_("line discount"))
+    split_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("split from line")
+    )
 
     class Meta:
         verbose_name = _("order line")
@@ -500,6 +633,31 @@ class OrderEventType(models.TextChoices):
     REFUND_PAID = "refund_paid", _("Refund paid")
     INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
     INVOICE_VOIDED = "invoice_voided", _("Invoice voided")
+    # --- stock and fulfilment (issue 4) ---
+    DEALLOCATED = "deallocated", _("Allocation undone")
+    MERGED = "merged", _("Merged for shipping")
+    UNMERGED = "unmerged", _("Merge undone")
+    SPLIT = "split", _("Split")
+    SPLIT_UNDONE = "split_undone", _("Split undone")
+    WAVE_ASSIGNED = "wave_assigned", _("Added to a pick wave")
+    # --- issue 5: after-sales tickets, money on account, credit review ---
+    PAYMENT_RECEIVED = "payment_received", _("Payment received on account")
+    REFUND_FAILED = "refund_failed", _("Refund failed")
+    CREDIT_NOTE_ISSUED = "credit_note_issued", _("Credit note issued")
+    CREDIT_HELD = "credit_held", _("Held for credit review")
+    CREDIT_GRANTED = "credit_granted", _("Credit approved")
+    CREDIT_REFUSED = "credit_refused", _("Credit refused: pay first")
+    RETURN_ASSIGNED = "return_assigned", _("Ticket handed to")
+    RETURN_APPROVED = "return_approved", _("Ticket approved")
+    RETURN_REJECTED = "return_rejected", _("Ticket rejected")
+    RETURN_CANCELLED = "return_cancelled", _("Ticket cancelled")
+    RETURN_AWAITED = "return_awaited", _("Waiting for the goods to come back")
+    RETURN_RECEIVED = "return_received", _("Returned goods received")
+    RETURN_INSPECTED = "return_inspected", _("Returned goods inspected")
+    RETURN_REFUNDED = "return_refunded", _("Ticket refunded")
+    RETURN_EXCHANGED = "return_exchanged", _("Replacement sent (exchange)")
+    RETURN_RESHIPPED = "return_reshipped", _("Replacement sent (reship)")
+    RETURN_CLOSED = "return_closed", _("Ticket closed")
     # Imports (issue 3)
     SHIPPED_OUTSIDE = "shipped_outside", _("Shipped outside our warehouses")
     LINES_MAPPED = "lines_mapped", _("Lines mapped to SKUs")

@@ -13,7 +13,21 @@ ORDER_READ = [
 ]
 STOCK_READ = ["inventory.view_warehouse", "inventory.view_sku", "inventory.view_skualias", "inventory.view_stocklevel", "inventory.view_stockmovement"]
 FINANCE_READ = ["finance.view_payment", "finance.view_refund", "finance.view_invoice"]
+PURCHASING_READ = [
+    "inventory.view_supplier",
+    "inventory.view_purchaserequest",
+    "inventory.view_purchaserequestline",
+    "inventory.view_replenishmentsuggestion",
+]
 AFTERSALES_READ = ["aftersales.view_returnrequest", "aftersales.view_returnline"]
+AFTERSALES_READ = ["aftersales.view_returnrequest", "aftersales.view_returnline", "aftersales.view_ticketsla"]
+# issue 5: settlement files, their lines and closed periods (Finance's own screens)
+SETTLEMENT_READ = [
+    "finance.view_settlementbatch",
+    "finance.view_settlementline",
+    "finance.view_closedperiod",
+    "finance.view_refundline",
+]
 
 ROLE_PERMISSIONS = {
     # Runs the order flow end to end, from payment to completion.
@@ -41,6 +55,14 @@ ROLE_PERMISSIONS = {
         "orders.resolve_exception",
         "inventory.add_skualias",
         "inventory.change_skualias",
+        # issue 4: merge/split, purchasing (a Supervisor approves)
+        "orders.merge_orders",
+        *PURCHASING_READ,
+        "inventory.add_purchaserequest",
+        "inventory.change_purchaserequest",
+        "inventory.submit_purchaserequest",
+        "inventory.order_purchaserequest",
+        "inventory.cancel_purchaserequest",
         # order files in and out (issue 3)
         "orders.view_importbatch",
         "orders.view_unmappedline",
@@ -59,6 +81,19 @@ ROLE_PERMISSIONS = {
         "orders.ship_order",
         "orders.flag_exception",
         "inventory.receive_stock",
+        # issue 4: the warehouse screens, stock corrections, purchases to receive
+        "inventory.use_warehouse_screens",
+        "inventory.view_wave",
+        "inventory.adjust_stock",
+        "inventory.count_stock",
+        "inventory.change_stocklevel",
+        "inventory.view_stockcount",
+        *PURCHASING_READ,
+        # issue 5: returned goods are received and inspected in the warehouse (no money shown)
+        "aftersales.view_returnrequest",
+        "aftersales.view_returnline",
+        "aftersales.receive_return",
+        "aftersales.inspect_return",
         # tracking files in, order and stock files out, without phones or money (issue 3)
         "orders.view_importbatch",
         "orders.import_tracking",
@@ -80,6 +115,14 @@ ROLE_PERMISSIONS = {
         "orders.resolve_exception",
         "aftersales.open_return",
         "inventory.view_sku",
+        # issue 5: the after-sales ticket from approval to closing
+        "aftersales.approve_return",
+        "aftersales.cancel_return",
+        "aftersales.assign_return",
+        "aftersales.refund_return",
+        "aftersales.replace_return",
+        "aftersales.close_return",
+        "inventory.view_warehouse",
         "orders.export_orders",  # issue 3
     ],
     # Sees money and works the money records; runs no order transition.
@@ -94,6 +137,12 @@ ROLE_PERMISSIONS = {
         "finance.pay_refund",
         "finance.issue_invoice",
         "finance.void_invoice",
+        # issue 5: settlements, reconciliation, period close, money on account, credit review
+        *SETTLEMENT_READ,
+        "finance.add_settlementbatch",
+        "finance.close_period",
+        "finance.receive_payment",
+        "orders.decide_credit",
         "orders.export_orders",  # issue 3: with amounts, without phones
     ],
 }

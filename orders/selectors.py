@@ -4,11 +4,12 @@ that user may see it, and cheap counts for very large lists."""
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from . import permissions
 from .events import CONTACT_PARAMETERS, MONEY_PARAMETERS
-from .models import ExceptionReason, Order, OrderEventType, OrderStatus
+from .models import ExceptionReason, Order, OrderEventType, OrderLine, OrderStatus
 
 
 def unmet_conditions(order: Order, name: str) -> list[str]:
@@ -29,12 +30,20 @@ class TransitionOption:
 
 def order_transition_options(order: Order, user) -> list[TransitionOption]:
     """The transitions this user's role may run from the order's status, each
-    with what stops it now (empty when it can run)."""
+    with what stops it now (empty when it can run). Works for any FSM model
+    whose conditions are made with orders.models.condition (tickets too)."""
     options = []
     for transition in order.get_all_status_transitions():
         if transition.source != order.status or not transition.has_perm(order, user):
             continue
-        options.append(TransitionOption(transition.name, unmet_conditions(order, transition.name)))
+        if any(check.hides_transition and not check(order) for check in transition.conditions):
+            continue  # e.g. "approve on terms" for a buyer who has no terms: not a step of this order at all
+        blocked_by = [
+            str(check.message)
+            for check in transition.conditions
+            if not check.asked_for and not check(order)
+        ]
+        options.append(TransitionOption(transition.name, blocked_by))
     return options
 
 
@@ -75,17 +84,36 @@ def _describe(event, *, hide: set[str], currency: str) -> str:
         "invoice": _("invoice"),
         "refund": _("refund"),
         "kind": _("kind"),
+        "ships_with": _("ships with"),
+        "orders": _("orders"),
+        "parent": _("split from"),
+        "child": _("new order"),
+        "wave": _("wave"),
+        # issue 5
+        "reference": _("reference"),
+        "credits": _("credits"),
+        "exposure": _("owed on account"),
+        "credit_limit": _("credit limit"),
+        "qc_reference": _("QC reference"),
+        "qc_note": _("QC note"),
+        "replacement": _("replacement order"),
+        "sellable": _("sellable"),
+        "damaged": _("damaged"),
+        "to_owner": _("to"),
         "batch": _("import batch"),
         "platform_sku_code": _("platform SKU code"),
         "sku": _("SKU"),
         "lines": _("lines"),
     }
+    if isinstance(parameters.get("orders"), list):
+        parameters["orders"] = ", ".join(parameters["orders"])
     parts += [f"{labels.get(key, key)}: {value}" for key, value in parameters.items() if value not in ("", None)]
     return "; ".join(parts)
 
 
-def order_timeline(order: Order, user) -> list[dict]:
-    """The order's events, oldest first, without what this user may not see."""
+def order_timeline(order: Order, user, *, events=None) -> list[dict]:
+    """The order's events (or those of ``events``, a queryset of them), oldest
+    first, without what this user may not see."""
     hide = set()
     if not permissions.can_see_amounts(user):
         hide |= MONEY_PARAMETERS
@@ -99,7 +127,7 @@ def order_timeline(order: Order, user) -> list[dict]:
             "actor": event.actor.get_username() if event.actor else _("system"),
             "details": _describe(event, hide=hide, currency=order.currency),
         }
-        for event in order.events.select_related("actor")
+        for event in (order.events if events is None else events).select_related("actor")
     ]
 
 
@@ -116,6 +144,25 @@ def estimated_row_count(model) -> int:
     return max(int(row[0] or 0), 0) if row else 0
 
 
+# --- stock and fulfilment (issue 4) -----------------------------------------------------
+
+
+def orders_waiting_for_stock(*, sku_ids=None):
+    """Approved orders flagged "out of stock" (that one allocation resolves), most urgent first;
+    with ``sku_ids``: only those that need one of these SKUs."""
+    waiting = Order.objects.filter(
+        status=OrderStatus.APPROVED, exception_reason=ExceptionReason.OUT_OF_STOCK, merged_into__isnull=True
+    )
+    if sku_ids is not None:
+        waiting = waiting.filter(pk__in=OrderLine.objects.filter(sku_id__in=list(sku_ids)).values("order_id"))
+    return waiting.order_by("-priority", F("promised_ship_by").asc(nulls_last=True), "id")
+
+
+def orders_to_allocate():
+    """Approved orders without an exception and not riding with another order, most urgent first."""
+    return Order.objects.filter(
+        status=OrderStatus.APPROVED, exception_reason="", merged_into__isnull=True
+    ).order_by("-priority", F("promised_ship_by").asc(nulls_last=True), "id")
 # --- imports (issue 3) ------------------------------------------------------------------------
 
 

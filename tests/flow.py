@@ -3,7 +3,8 @@ change (so that a refused request can be shown to have changed nothing)."""
 
 from django.db.models import Sum
 
-from finance.models import Invoice, Payment, Refund
+from aftersales.models import ReturnLine, ReturnRequest
+from finance.models import ClosedPeriod, Invoice, Payment, Refund, SettlementBatch, SettlementLine
 from inventory.models import StockLevel, StockMovement
 from orders.models import STOCK_RESERVED_STATUSES, Order, OrderEvent, OrderLine, OrderStatus
 
@@ -25,11 +26,19 @@ def snapshot(order_id=None) -> dict:
     """Everything a service could change: the order's row and timeline, every
     stock level and movement, and the money records."""
     state = {
-        "stock": list(StockLevel.objects.order_by("pk").values_list("pk", "on_hand", "reserved")),
+        "stock": list(StockLevel.objects.order_by("pk").values_list("pk", "on_hand", "reserved", "quarantined")),
         "movements": StockMovement.objects.count(),
         "payments": Payment.objects.count(),
         "refunds": list(Refund.objects.order_by("pk").values_list("pk", "status", "amount")),
         "invoices": list(Invoice.objects.order_by("pk").values_list("pk", "number", "voided_at")),
+        # issue 5: after-sales tickets, settlement files, closed periods
+        "tickets": list(ReturnRequest.objects.order_by("pk").values_list("pk", "status", "owner_id", "replacement_order_id")),
+        "ticket_lines": list(
+            ReturnLine.objects.order_by("pk").values_list("pk", "received_quantity", "sellable_quantity", "damaged_quantity")
+        ),
+        "orders": Order.objects.count(),
+        "settlement": (SettlementBatch.objects.count(), SettlementLine.objects.count()),
+        "closed_periods": ClosedPeriod.objects.count(),
     }
     if order_id is not None:
         state["order"] = Order.objects.filter(pk=order_id).values().get()

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rangefilter",
+    "django_filters",  # issue 4: filters of the warehouse screens
     "django_q",
     "orders",
     "inventory",

@@ -14,7 +14,14 @@ from aftersales.models import ReturnReason, TicketKind
 from finance import services as finance_services
 from finance.models import PaymentMethod
 from orders import selectors, services
-from orders.models import ExceptionReason, Order, OrderStatus
+from orders.models import (
+    MERGEABLE_STATUSES,
+    ExceptionReason,
+    Order,
+    OrderStatus,
+    stock_in_warehouse,
+    warehouse_assigned,
+)
 
 
 class ReasonForm(forms.Form):
@@ -39,6 +46,18 @@ class PaymentForm(forms.Form):
     def __init__(self, *args, order, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amount"].initial = order.total_amount
+
+
+class AccountPaymentForm(PaymentForm):
+    """A B2B customer on payment terms paid (part of) what it owes."""
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, order=order, **kwargs)
+        self.fields["amount"].initial = finance_services.outstanding_amount(order)
+
+
+class CreditNoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
 
 class FlagExceptionForm(forms.Form):
@@ -75,6 +94,24 @@ class OpenTicketForm(forms.Form):
         return {int(name[5:]): value for name, value in self.cleaned_data.items() if name.startswith("line_")}
 
 
+class SplitForm(forms.Form):
+    """Units of each line to move to a new order."""
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        for line in order.lines.select_related("sku"):
+            code = line.sku.code if line.sku_id else line.platform_sku_code
+            self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                label=f"{code} {line.title} — {_('ordered')} {line.quantity}",
+                min_value=0,
+                max_value=line.quantity,
+                initial=0,
+            )
+
+    def quantities(self) -> dict[int, int]:
+        return {int(name[5:]): value for name, value in self.cleaned_data.items() if name.startswith("line_")}
+
+
 @dataclass(frozen=True)
 class OrderAction:
     label: str
@@ -95,7 +132,9 @@ def _with_input(service):
 TRANSITION_ACTIONS = {
     "mark_paid": OrderAction(services.ACTION_LABELS["mark_paid"], _with_input(services.order_mark_paid), PaymentForm, True),
     "approve": OrderAction(services.ACTION_LABELS["approve"], _no_input(services.order_approve), bulk=True),
-    "allocate": OrderAction(services.ACTION_LABELS["allocate"], _no_input(services.order_allocate), bulk=True),
+    # Allocation that fails flags the order "out of stock" with the missing SKUs.
+    "allocate": OrderAction(services.ACTION_LABELS["allocate"], _no_input(services.order_allocate_or_flag), bulk=True),
+    "deallocate": OrderAction(services.ACTION_LABELS["deallocate"], _no_input(services.order_deallocate)),
     "start_picking": OrderAction(services.ACTION_LABELS["start_picking"], _no_input(services.order_start_picking)),
     "pack": OrderAction(services.ACTION_LABELS["pack"], _no_input(services.order_pack)),
     "ship": OrderAction(services.ACTION_LABELS["ship"], _with_input(services.order_ship), ShipForm),
@@ -105,6 +144,10 @@ TRANSITION_ACTIONS = {
     "release": OrderAction(services.ACTION_LABELS["release"], _no_input(services.order_release)),
     "cancel": OrderAction(services.ACTION_LABELS["cancel"], _with_input(services.order_cancel), ReasonForm, bulk=True),
     "cancel_allocated": OrderAction(services.ACTION_LABELS["cancel_allocated"], _with_input(services.order_cancel), ReasonForm),
+    # issue 5: B2B payment terms and credit review
+    "approve_on_terms": OrderAction(services.ACTION_LABELS["approve_on_terms"], _no_input(services.order_approve_on_terms)),
+    "grant_credit": OrderAction(services.ACTION_LABELS["grant_credit"], _with_input(services.order_grant_credit), CreditNoteForm),
+    "refuse_credit": OrderAction(services.ACTION_LABELS["refuse_credit"], _with_input(services.order_refuse_credit), ReasonForm),
     "ship_outside": OrderAction(
         services.ACTION_LABELS["ship_outside"], _with_input(services.order_ship_outside), ShipOutsideForm
     ),
@@ -114,6 +157,9 @@ OTHER_ACTIONS = {
     "flag_exception": OrderAction(_("Flag exception"), _with_input(services.order_flag_exception), FlagExceptionForm),
     "resolve_exception": OrderAction(_("Resolve exception"), _with_input(services.order_resolve_exception), ResolveExceptionForm),
     "issue_invoice": OrderAction(_("Issue invoice"), _no_input(finance_services.invoice_issue)),
+    "receive_payment": OrderAction(
+        _("Record payment received"), _with_input(finance_services.payment_receive), AccountPaymentForm, True
+    ),
     "open_ticket": OrderAction(
         _("Open after-sales ticket"),
         lambda order_id, actor, data, form: aftersales_services.return_open(
@@ -123,6 +169,20 @@ OTHER_ACTIONS = {
         True,
     ),
 }
+
+# --- merge and split (issue 4) ---
+MERGE_ACTIONS = {
+    "split": OrderAction(
+        _("Split off units"),
+        lambda order_id, actor, data, form: services.order_split(actor=actor, order_id=order_id, quantities=form.quantities()),
+        SplitForm,
+        True,
+    ),
+    "split_by_warehouse": OrderAction(_("Split by warehouse"), _no_input(services.order_split_by_warehouse)),
+    "unmerge": OrderAction(_("Undo merge"), _no_input(services.order_unmerge)),
+    "unsplit": OrderAction(_("Put back into the original order"), _no_input(services.order_unsplit)),
+}
+OTHER_ACTIONS.update(MERGE_ACTIONS)
 
 ORDER_ACTIONS = {**TRANSITION_ACTIONS, **OTHER_ACTIONS}
 
@@ -147,7 +207,7 @@ def order_buttons(order: Order, user) -> list[ActionButton]:
     """Buttons for exactly what this user may do to this order now; a transition
     their role may run but a condition stops is shown disabled, with why."""
     buttons = [
-        ActionButton(option.name, str(TRANSITION_ACTIONS[option.name].label), option.blocked_by, TRANSITION_ACTIONS[option.name].form_class is not None)
+        ActionButton(option.name, str(TRANSITION_ACTIONS[option.name].label), _blocked_by(order, option), TRANSITION_ACTIONS[option.name].form_class is not None)
         for option in selectors.order_transition_options(order, user)
     ]
     closed = order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED)
@@ -160,6 +220,41 @@ def order_buttons(order: Order, user) -> list[ActionButton]:
         extra.append("issue_invoice")
     if order.status in aftersales_services.RETURNABLE_STATUSES and user.has_perm("aftersales.open_return"):
         extra.append("open_ticket")
+    extra += merge_buttons(order, user)
+    if (
+        order.status in finance_services.ON_ACCOUNT_STATUSES
+        and finance_services.outstanding_amount(order) > 0
+        and user.has_perm("finance.receive_payment")
+    ):
+        extra.append("receive_payment")
     buttons += [ActionButton(name, str(OTHER_ACTIONS[name].label), [], OTHER_ACTIONS[name].form_class is not None) for name in extra]
     return buttons
+
+
+# The allocation service chooses the warehouse and, when stock is short, flags
+# the order "out of stock" with the missing SKUs: the button stays usable.
+ALLOCATION_FINDS_OUT = {str(warehouse_assigned.message), str(stock_in_warehouse.message)}
+
+
+def _blocked_by(order: Order, option) -> list[str]:
+    if option.name == "allocate":
+        return [reason for reason in option.blocked_by if reason not in ALLOCATION_FINDS_OUT]
+    return option.blocked_by
+
+
+def merge_buttons(order: Order, user) -> list[str]:
+    """Merge/split steps offered on the order's page (the service re-checks everything)."""
+    if not user.has_perm("orders.merge_orders") or order.status not in MERGEABLE_STATUSES:
+        return []
+    names = []
+    merged = order.merged_into_id is not None or order.merged_orders.exists()
+    if merged:
+        names.append("unmerge")
+    else:
+        names.append("split")
+        if order.exception_reason == ExceptionReason.OUT_OF_STOCK and order.status != OrderStatus.ALLOCATED:
+            names.append("split_by_warehouse")
+    if order.split_from_id is not None and not merged:
+        names.append("unsplit")
+    return names
 

@@ -134,7 +134,7 @@ class OrderAdmin(OrderExportMixin, admin.ModelAdmin):
     search_help_text = gettext_lazy(
         "Exact order number, platform order id, tracking number, recipient or buyer account, or phone."
     )
-    actions = ["bulk_approve", "bulk_allocate", "bulk_hold", "bulk_cancel", "export_orders"]
+    actions = ["bulk_approve", "bulk_allocate", "bulk_hold", "bulk_cancel", "bulk_merge", "export_orders"]
     fieldsets = (
         (None, {"fields": (("number", "status", "priority"), ("channel", "platform_order_id", "buyer_nick"), ("warehouse", "customer"))}),
         (
@@ -153,7 +153,13 @@ class OrderAdmin(OrderExportMixin, admin.ModelAdmin):
         ),
         (
             gettext_lazy("Fulfilment"),
-            {"fields": (("carrier", "tracking_number", "promised_ship_by"), ("hold_reason", "cancel_reason"))},
+            {
+                "fields": (
+                    ("carrier", "tracking_number", "promised_ship_by"),
+                    ("merged_into", "split_from"),
+                    ("hold_reason", "cancel_reason"),
+                )
+            },
         ),
         (
             gettext_lazy("Exception"),
@@ -290,6 +296,14 @@ class OrderAdmin(OrderExportMixin, admin.ModelAdmin):
             raise PermissionDenied
         spec = ORDER_ACTIONS[action]
         change_url = reverse("admin:orders_order_change", args=[order.pk])
+        if spec.form_class is not None and action not in {button.name for button in order_buttons(order, request.user)}:
+            # A form may show amounts (a payment's, say): only for a step this user may take now.
+            self.message_user(
+                request,
+                _("%(order)s: “%(action)s” is not one of the steps you can take now.") % {"order": order, "action": spec.label},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(change_url)
         form = build_form(spec, order, request.POST if request.method == "POST" and "apply" in request.POST else None)
         if request.method == "POST" and (form is None or form.is_valid()):
             try:
@@ -365,6 +379,19 @@ class OrderAdmin(OrderExportMixin, admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Cancel selected orders…"), permissions=["cancel"])
     def bulk_cancel(self, request, queryset):
         return self._bulk_with_reason(request, queryset, "cancel")
+
+    @admin.action(description=gettext_lazy("Merge selected orders (ship in one parcel)"), permissions=["merge"])
+    def bulk_merge(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True)[: BULK_LIMIT + 1])
+        try:
+            master = services.order_merge(actor=request.user, order_ids=ids)
+        except DomainError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        self.message_user(request, _("%(count)d orders now ship together under %(order)s.") % {"count": len(ids), "order": master})
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("orders.merge_orders")
 
     def has_approve_permission(self, request):
         return request.user.has_perm("orders.approve_order")

@@ -8,14 +8,16 @@ the services, so the demo database looks exactly like one that was used.
 import math
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
 
+from aftersales.demo import tickets_progress
 from aftersales.models import ReturnRequest
+from finance.demo import finance_demo_seed
 from finance.models import Invoice, Refund
 from inventory.models import MovementKind, StockMovement
 from inventory.services import stock_receive
@@ -26,6 +28,7 @@ from .catalogue import CHANNELS, NEW_ARRIVAL_DAYS, WAREHOUSES, reference_data_se
 from .histories import OrderHistory, Staff
 from .people import PlatformOrderIds
 from .plans import DAYS, order_plans
+from .warehouse import bins_setup, purchasing_setup, suppliers_setup
 
 DEMO_PASSWORD = "demo"
 DEMO_EMAIL_DOMAIN = "demo.orderdesk.local"
@@ -55,6 +58,7 @@ class Summary:
     invoices: int = 0
     refunds: int = 0
     returns: int = 0
+    finance_notes: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -127,6 +131,9 @@ def demo_seed(*, staff: Staff, orders: int, seed: int, now: datetime, progress=N
         channels, warehouses, customers, items = reference_data_setup(seed)
         plans = order_plans(count=orders, seed=seed, now=now, items=items, customers=customers)
         stock_setup(plans=plans, items=items, warehouses=warehouses, actor=staff.admin, now=now, seed=seed)
+        # issue 4: suppliers, bins and safety stock for the warehouse screens and replenishment
+        suppliers_setup(items)
+        bins_setup(items=items, actor=staff.admin, seed=seed)
         platform_ids = PlatformOrderIds()
         documents = []
         for done, plan in enumerate(plans, start=1):
@@ -138,6 +145,10 @@ def demo_seed(*, staff: Staff, orders: int, seed: int, now: datetime, progress=N
                 progress(done, len(plans))
         for _at, _index, issue in sorted(documents, key=lambda document: document[:2]):
             issue()
+        purchasing_setup(staff=staff, now=now)  # issue 4
+        # issue 5: after-sales tickets worked, B2B terms, settlement files, a closed month.
+        tickets_progress(staff=staff, now=now, seed=seed)
+        finance_notes = finance_demo_seed(staff=staff, now=now, seed=seed)
     demo_orders = Order.objects.filter(channel__in=channels.values())
     return Summary(
         statuses=dict(demo_orders.values_list("status").annotate(n=Count("id")).order_by("status")),
@@ -149,4 +160,5 @@ def demo_seed(*, staff: Staff, orders: int, seed: int, now: datetime, progress=N
         invoices=Invoice.objects.filter(order__in=demo_orders).count(),
         refunds=Refund.objects.filter(order__in=demo_orders).count(),
         returns=ReturnRequest.objects.filter(order__in=demo_orders).count(),
+        finance_notes=finance_notes,
     )

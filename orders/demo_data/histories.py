@@ -39,6 +39,7 @@ from .people import (
     weighted,
 )
 from .plans import OrderPlan
+from .warehouse import PRESET_CARRIERS
 
 
 @dataclass(frozen=True)
@@ -329,6 +330,8 @@ class OrderHistory:
         elif plan.channel in ("b2b", "manual") and rng.random() < 0.1:
             details["priority"] = Priority.URGENT
         details["promised_ship_by"] = plan.placed_at + timedelta(hours=PROMISED_SHIP_HOURS.get(plan.channel, 48))
+        if plan.channel in PRESET_CARRIERS:  # issue 4: the platform fixes the carrier up front
+            details["carrier"] = PRESET_CARRIERS[plan.channel]
 
         paid_at = None
         if plan.channel not in ("b2b", "manual") and plan.pays != "never":
@@ -509,7 +512,7 @@ class OrderHistory:
         at = self._next(10, HOUR, WAREHOUSE)
         services.order_pack(actor=staff.warehouse, order_id=order_id, at=at)
         at = self._next(20, 3 * HOUR, WAREHOUSE)
-        carrier = weighted(self.rng, CARRIERS_BY_CHANNEL[self.plan.channel])
+        carrier = PRESET_CARRIERS.get(self.plan.channel) or weighted(self.rng, CARRIERS_BY_CHANNEL[self.plan.channel])
         services.order_ship(
             actor=staff.warehouse,
             order_id=order_id,

@@ -70,6 +70,9 @@ def normalise_header(name) -> str:
     return _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", str(name or ""))).lower()
 
 
+_CELL_TRICKS = frozenset("='`")
+
+
 def clean_cell(value) -> str:
     """Cell text as the seller typed it: ``="123"`` → ``123``, ``'138…`` → ``138…``,
     `` `abc`` → ``abc``, surrounding whitespace and tabs stripped."""
@@ -77,11 +80,10 @@ def clean_cell(value) -> str:
         return ""
     if not isinstance(value, str):
         return _text_of_spreadsheet_value(value)
-    if not value or (
-        value[0] not in "='`" and not value[0].isspace() and not value[-1].isspace() and "\ufeff" not in value
-    ):
-        return value  # most cells: nothing to undo (a fast path; a big file has millions of cells)
-    text = value.strip().replace("\ufeff", "")
+    text = value.strip()
+    if not text or (text[0] not in _CELL_TRICKS and "\ufeff" not in text):
+        return text  # the common case, a plain cell: one scan, no copies
+    text = text.replace("\ufeff", "").strip()
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
     text = text.lstrip("'`").strip()
@@ -104,9 +106,7 @@ def _text_of_spreadsheet_value(value) -> str:
 
 
 _AMOUNT_NOISE = re.compile(r"[\s¥￥$€£,]|CNY|RMB|USD|EUR|元")
-# Most cells are plain numbers and ISO timestamps: read at once, without the general clean-up.
 _PLAIN_AMOUNT = re.compile(r"-?\d+(?:\.\d+)?")
-_PLAIN_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:[+-]\d{2}:\d{2}|Z)?")
 
 
 def parse_amount(text: str, *, decimal_comma: bool = False, blank=None) -> Decimal | None:
@@ -114,7 +114,7 @@ def parse_amount(text: str, *, decimal_comma: bool = False, blank=None) -> Decim
     ``decimal_comma``: ``"1.299,00"`` → ``1299.00`` (EU marketplaces).
     Empty text gives ``blank``; anything else that is not a number raises ValueError."""
     if text and not decimal_comma and _PLAIN_AMOUNT.fullmatch(text):
-        return Decimal(text)
+        return Decimal(text)  # "19.80", as most files write it: no normalising needed
     original = text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return blank
@@ -146,13 +146,17 @@ def parse_datetime(text: str, *, tz=None) -> datetime | None:
     (Shopify), ``2012年12月29日 00:00:00`` (Alipay), ``2024/1/2 10:11``, a
     trailing ``UTC``, and ``MM/DD/YY`` (Amazon). A time without offset is in
     ``tz`` (default: the seller's TIME_ZONE). Raises ValueError otherwise."""
-    if text and _PLAIN_DATETIME.fullmatch(text):
-        parsed = datetime.fromisoformat(text)
-        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=tz or timezone.get_default_timezone())
+    zone = tz or timezone.get_default_timezone()
+    if text and text.isascii() and text[:4].isdigit():
+        try:  # "2026-03-01 08:00:00" or ISO 8601, as most files write it: no normalising needed
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return None
-    zone = tz or timezone.get_default_timezone()
     text = _CHINESE_DATE.sub(lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", text)
     if text.endswith(" UTC") or text.endswith(" GMT"):
         text, zone = text[:-4], ZoneInfo("UTC")

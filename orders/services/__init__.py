@@ -12,6 +12,13 @@ Callers import from here (``from orders import services``); the modules of
 this package group the services by what they do.
 """
 
+from .allocation import (
+    order_allocate,
+    order_allocate_or_flag,
+    order_deallocate,
+    order_flag_out_of_stock,
+    orders_allocate_approved,
+)
 from .corrections import (
     ADDRESS_FINAL_STATUSES,
     EDITABLE_FIELDS,
@@ -21,9 +28,9 @@ from .corrections import (
     order_update_details,
 )
 from .creation import LineInput, order_create
+from .credit import order_approve_on_terms, order_grant_credit, order_refuse_credit
 from .exceptions import exception_owner_notify, order_flag_exception, order_resolve_exception
 from .lifecycle import (
-    order_allocate,
     order_approve,
     order_cancel,
     order_complete,
@@ -35,6 +42,15 @@ from .lifecycle import (
     order_ship,
     order_start_picking,
 )
+from .merging import (
+    merge_problems,
+    order_merge,
+    order_split,
+    order_split_by_warehouse,
+    order_unmerge,
+    order_unsplit,
+)
+from .replacement import ReplacementLine, order_create_replacement
 from .steps import ACTION_LABELS
 
 # Imports and what they record (issue 3)
@@ -58,19 +74,34 @@ __all__ = [
     "EDITABLE_FIELDS",
     "SHIP_TO_FIELDS",
     "LineInput",
+    "ReplacementLine",
     "exception_owner_notify",
     "order_allocate",
+    "order_allocate_or_flag",
+    "order_deallocate",
+    "order_flag_out_of_stock",
+    "orders_allocate_approved",
     "order_approve",
+    "order_approve_on_terms",
     "order_cancel",
     "order_complete",
     "order_confirm_delivery",
     "order_create",
+    "order_create_replacement",
     "order_details_problems",
     "order_editable_fields",
     "order_flag_exception",
+    "order_grant_credit",
     "order_hold",
     "order_mark_paid",
+    "merge_problems",
+    "order_merge",
+    "order_split",
+    "order_split_by_warehouse",
+    "order_unmerge",
+    "order_unsplit",
     "order_pack",
+    "order_refuse_credit",
     "order_release",
     "order_resolve_exception",
     "order_ship",

@@ -26,6 +26,7 @@ EDITABLE_FIELDS = (
     "seller_memo",
     "warehouse",
     "customer",
+    "carrier",  # issue 4: chosen ahead (the buyer asked for SF, say); the warehouse queue filters by it
 )
 SHIP_TO_FIELDS = tuple(field for field in EDITABLE_FIELDS if field.startswith("ship_"))
 # Once an order has left (or will never leave) the warehouse, where it goes is history.
@@ -36,7 +37,7 @@ def order_editable_fields(order: Order) -> set[str]:
     """Which of EDITABLE_FIELDS may be corrected on this order now."""
     fields = set(EDITABLE_FIELDS)
     if order.status in ADDRESS_FINAL_STATUSES:
-        fields -= {*SHIP_TO_FIELDS, "warehouse"}
+        fields -= {*SHIP_TO_FIELDS, "warehouse", "carrier"}
     if order.has_stock_reserved():
         fields.discard("warehouse")
     return fields
@@ -50,7 +51,7 @@ def order_details_problems(order: Order, changes: dict) -> list[str]:
     changed = {field for field, value in changes.items() if getattr(order, field) != value}
     refused = changed - order_editable_fields(order)
     problems = []
-    if refused & {*SHIP_TO_FIELDS, "warehouse"} and order.status in ADDRESS_FINAL_STATUSES:
+    if refused & {*SHIP_TO_FIELDS, "warehouse", "carrier"} and order.status in ADDRESS_FINAL_STATUSES:
         problems.append(
             _("%(order)s has left the warehouse or is cancelled; its address and warehouse can no longer change.")
             % {"order": order.number}

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from finance.models import PaymentMethod
+from finance.services import periods as finance_periods
 from inventory.models import SKU, SKUAlias
 
 from .. import events, locks
@@ -284,6 +285,7 @@ class _Transitions:
     def __init__(self, actor):
         self.actor = actor
         self.permitted: set[str] = set()
+        self.closed_months = finance_periods.closed_months()  # payments may not fall in a closed month
 
     def _permit(self, order, name):
         if name not in self.permitted:
@@ -314,6 +316,7 @@ class _Transitions:
             reference="",
             check_permission=False,
             unsaved_payments=payments_out,
+            closed_months=self.closed_months,
         )
 
 

@@ -7,8 +7,6 @@ from django.utils.translation import gettext as _
 
 from finance import services as finance_services
 from finance.models import PaymentMethod
-from inventory import locks as stock_locks
-from inventory import selectors as stock_selectors
 from inventory import services as stock_services
 
 from .. import events, locks
@@ -17,7 +15,7 @@ from ..models import (
     CENT,
     Order,
 )
-from .exceptions import _resolve_exception
+from .merging import leave_merge_on_cancel
 from .steps import _check_transition_allowed, _now, _require_reason, _transition
 
 
@@ -31,9 +29,11 @@ def _mark_paid(
     reference: str,
     check_permission: bool = True,
     unsaved_payments: list | None = None,
+    closed_months=None,
 ) -> Order:
     """``unsaved_payments``: a bulk import's list; the payment is built and
-    appended there, and the (new, unsaved) order is not saved either."""
+    appended there, and the (new, unsaved) order is not saved either
+    (``closed_months``: finance's closed months, read once for the batch)."""
     if amount <= 0:
         raise DomainError(_("%(order)s: a payment must be more than zero.") % {"order": order.number})
     if amount != amount.quantize(CENT):
@@ -56,7 +56,7 @@ def _mark_paid(
     if unsaved_payments is None:
         finance_services.payment_record(**payment)
     else:
-        unsaved_payments.append(finance_services.payment_build(**payment))
+        unsaved_payments.append(finance_services.payment_build(**payment, closed_months=closed_months))
     return order
 
 
@@ -101,46 +101,6 @@ order_start_picking = _simple_transition("start_picking")
 order_pack = _simple_transition("pack")
 order_confirm_delivery = _simple_transition("confirm_delivery")
 order_complete = _simple_transition("complete")
-
-
-@transaction.atomic
-def order_allocate(*, actor, order_id: int, warehouse_id: int | None = None, at=None) -> Order:
-    """Reserve the order's stock in one warehouse.
-
-    Without ``warehouse_id`` the assigned warehouse is used, or else the best
-    one that can ship the whole order (inventory.selectors.warehouse_for_order).
-    """
-    at = _now(at)
-    order = locks.order_for_update(order_id)
-    _check_transition_allowed(order, "allocate", actor)
-    lines = locks.order_lines_for_update(order)
-    warehouse_id = warehouse_id or order.warehouse_id
-    if warehouse_id is None:
-        warehouse = stock_selectors.warehouse_for_order(order, lines)
-        if warehouse is None:
-            raise stock_services.InsufficientStock(
-                order, stock_selectors.stock_shortages_in_any_warehouse(lines), anywhere=True
-            )
-        warehouse_id = warehouse.pk
-    order.warehouse_id = warehouse_id
-    # Stock rows are locked before the shortage check and the transition's stock condition read them.
-    stock_locks.stock_levels_for_order_update(order=order, lines=lines)
-    shortages = stock_selectors.stock_shortages_for_order(order, warehouse_id, lines)
-    if shortages:
-        raise stock_services.InsufficientStock(order, shortages)
-    resolved_exception = order.exception_reason
-    _transition(
-        order,
-        "allocate",
-        actor=actor,
-        at=at,
-        method_kwargs={"at": at},
-        event_details={"warehouse": order.warehouse.code, "quantities": stock_selectors.quantities_by_sku_code(lines)},
-    )
-    stock_services.stock_reserve_for_order(order=order, lines=lines, actor=actor, at=at)
-    if resolved_exception:  # only "out of stock" gets past the transition's conditions
-        _resolve_exception(order, actor=actor, at=at, resolution=_("Stock allocated."))
-    return order
 
 
 @transaction.atomic
@@ -195,6 +155,7 @@ def order_cancel(*, actor, order_id: int, reason: str, at=None) -> Order:
     if had_reservation:
         released = stock_services.stock_release_for_order(order=order, actor=actor, at=at)
         events.stock_released(order=order, actor=actor, at=at, quantities=released)
+    leave_merge_on_cancel(order, actor=actor, at=at)  # issue 4: a cancelled order no longer ships with others
     refundable = finance_services.refundable_amount(order)
     if refundable > 0:
         finance_services.refund_request(

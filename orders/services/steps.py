@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "mark_paid": gettext_lazy("Mark paid"),
     "approve": gettext_lazy("Approve"),
     "allocate": gettext_lazy("Allocate stock"),
+    "deallocate": gettext_lazy("Undo allocation"),
     "start_picking": gettext_lazy("Start picking"),
     "pack": gettext_lazy("Mark packed"),
     "ship": gettext_lazy("Ship"),
@@ -26,6 +27,11 @@ ACTION_LABELS = {
     "release": gettext_lazy("Release hold"),
     "cancel": gettext_lazy("Cancel"),
     "cancel_allocated": gettext_lazy("Cancel and release stock"),
+    # issue 5: B2B payment terms and credit review
+    "approve_on_terms": gettext_lazy("Approve on payment terms"),
+    "grant_credit": gettext_lazy("Approve credit"),
+    "refuse_credit": gettext_lazy("Refuse credit (pay first)"),
+    # issue 3: imports
     "ship_outside": gettext_lazy("Record as shipped outside our warehouses"),
 }
 
@@ -41,8 +47,9 @@ def _require_perm(actor, permission: str, message: str) -> None:
 def _check_transition_allowed(order: Order, name: str, actor, *, check_permission: bool = True) -> None:
     """State and role: may this actor run this transition on the order as it is now?"""
     method = getattr(order, name)
-
-    def params():  # only when refusing: a bulk import runs this for every order it records
+    # The message's labels are translated only when it is raised: on the hot
+    # path (allocation) translating them each time cost more than a query.
+    def params():
         return {"order": order.number, "action": ACTION_LABELS[name], "status": order.get_status_display()}
 
     if not can_proceed(method, check_conditions=False):
@@ -56,7 +63,16 @@ def _check_transition_allowed(order: Order, name: str, actor, *, check_permissio
 
 
 def _transition(
-    order: Order, name: str, *, actor, at, method_kwargs=None, event_details=None, check_permission=True, save=True
+    order: Order,
+    name: str,
+    *,
+    actor,
+    at,
+    method_kwargs=None,
+    event_details=None,
+    check_permission=True,
+    update_fields=None,
+    save=True,
 ) -> Order:
     """Run one transition with its checks and timeline event. ``save=False``:
     the order is not saved (a bulk import inserts new orders together)."""
@@ -69,8 +85,10 @@ def _transition(
         )
     source_status = order.status
     getattr(order, name)(**(method_kwargs or {}))
+    # ``update_fields``: the fields the transition changes, when the caller knows them (a shorter UPDATE).
+    # ``save=False``: the order is new and unsaved (a bulk import inserts it with the others).
     if save:
-        order.save()
+        order.save(update_fields=None if update_fields is None else ["status", *update_fields, "updated_at"])
     events.order_transitioned(
         order=order, actor=actor, at=at, transition=name, source_status=source_status, **(event_details or {})
     )

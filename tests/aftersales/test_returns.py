@@ -2,7 +2,6 @@
 some units of some lines, never more units than were ordered."""
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 
@@ -10,27 +9,10 @@ from aftersales import services as aftersales
 from aftersales.models import ReturnReason, ReturnRequest, ReturnStatus, TicketKind
 from orders.errors import DomainError, NotPermitted
 from orders.models import OrderEvent, OrderEventType, OrderStatus
-from orders.services import LineInput
 from tests.flow import snapshot
 
 S = OrderStatus
 OPENED = datetime(2026, 6, 15, 3, 0, tzinfo=UTC)  # 11:00 in Shanghai
-
-
-@pytest.fixture
-def two_line_order(order_in_status, skus):
-    """An order of 3 × TEA-1 and 2 × TEA-2 brought to the status asked for."""
-
-    def build(status=S.SHIPPED):
-        return order_in_status(
-            status,
-            lines=[
-                LineInput(title="Red tea", quantity=3, unit_price=Decimal("9.90"), sku=skus[0]),
-                LineInput(title="Green tea", quantity=2, unit_price=Decimal("19.90"), sku=skus[1]),
-            ],
-        )
-
-    return build
 
 
 def open_return(actor, order, quantities, *, kind=TicketKind.RETURN, reason=ReturnReason.DAMAGED, at=OPENED):

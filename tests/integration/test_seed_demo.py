@@ -80,7 +80,7 @@ def test_each_demo_user_logs_in_with_password_demo_and_has_its_role(seed, client
 def test_second_run_adds_nothing_and_puts_demo_users_back(seed):
     seed()
     before = _counts()
-    assert before["orders"] == ORDERS
+    assert before["orders"] >= ORDERS  # plus two B2B orders on payment terms and any replacements (issue 5)
     # Given a demo user someone changed: new password, no role.
     clerk = get_user_model().objects.get(username="clerk")
     clerk.set_password("something else")

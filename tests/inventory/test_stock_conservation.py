@@ -16,7 +16,7 @@ from inventory.models import MovementKind, StockLevel, StockMovement
 from inventory.services import stock_receive
 from orders import services
 from orders.errors import DomainError
-from orders.models import Order, OrderEvent, OrderStatus
+from orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from orders.services import LineInput
 from tests.factories import SKUFactory, ship_to
 from tests.flow import snapshot, units_reserved_by_orders
@@ -74,6 +74,10 @@ operations = st.lists(
         st.tuples(st.just("ship"), order_index),
         st.tuples(st.just("cancel"), order_index),
         st.tuples(st.just("receive"), st.integers(0, 1), st.integers(0, 2), st.integers(-1, 8)),
+        # issue 4: undoing allocations, splitting off a unit and putting it back
+        st.tuples(st.just("deallocate"), order_index),
+        st.tuples(st.just("split"), order_index),
+        st.tuples(st.just("unsplit"), order_index),
     ),
     min_size=2,
     max_size=6,
@@ -123,6 +127,14 @@ class World:
             services.order_ship(actor=actor, order_id=order_id, carrier="SF Express", tracking_number="SF1")
         elif name == "cancel":
             services.order_cancel(actor=actor, order_id=order_id, reason="Test cancel")
+        elif name == "deallocate":
+            services.order_deallocate(actor=actor, order_id=order_id)
+        elif name == "split":
+            line = OrderLine.objects.filter(order_id=order_id).order_by("id").first()
+            child = services.order_split(actor=actor, order_id=order_id, quantities={line.pk: 1})
+            self.orders.append(child.pk)
+        elif name == "unsplit":
+            services.order_unsplit(actor=actor, order_id=order_id)
         elif name == "advance":
             status = Order.objects.values_list("status", flat=True).get(pk=order_id)
             next_step = {

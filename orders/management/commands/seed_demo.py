@@ -93,6 +93,8 @@ class Command(BaseCommand):
             )
             % vars(summary)
         )
+        for note in summary.finance_notes:
+            self.stdout.write(f"  {note}")
 
     def _progress(self, done: int, total: int) -> None:
         self.stdout.write(_("  … %(done)s of %(total)s orders") % {"done": done, "total": total})

@@ -1,0 +1,1 @@
+from . import tickets  # noqa: F401 - registers the after-sales admin

@@ -1,0 +1,1 @@
+from . import records, settlements  # noqa: F401 - registers the finance admin

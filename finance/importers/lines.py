@@ -1,0 +1,121 @@
+"""What every settlement parser yields: one ParsedLine per settlement line,
+or a RowProblem for a line that cannot be used (reported with its number)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+
+from django.utils.translation import gettext as _
+
+from orders.importers.files import Row, normalise_header, parse_amount, parse_datetime
+
+from ..models import SettlementKind
+from ..money import ZERO, to_cent
+
+
+@dataclass(slots=True)
+class ParsedLine:
+    line_number: int
+    external_id: str  # the platform's id of the transaction: importing it twice is recognised
+    occurred_at: datetime
+    kind: str  # SettlementKind
+    amount: Decimal  # what the line moves for the order: sales positive, refunds negative
+    currency: str
+    fee: Decimal = ZERO  # what the platform kept (negative) or gave back (positive)
+    order_reference: str = ""  # the platform's order id as the file gives it
+    payment_reference: str = ""  # the payment's own id (Alipay trade number, WeChat transaction id)
+    description: str = ""
+
+    @property
+    def net(self) -> Decimal:
+        return self.amount + self.fee
+
+
+@dataclass
+class FileFacts:
+    """What a parser learns about the file as a whole while reading it."""
+
+    declared_total: Decimal | None = None  # the file's own total of its lines' net amounts, if it states one
+    declared_currency: str = ""
+
+
+@dataclass(slots=True)
+class RowProblem:
+    line_number: int
+    message: str
+
+
+class BadCell(ValueError):
+    """A cell of a row cannot be read; the row becomes a RowProblem."""
+
+
+@cache
+def _key(name: str) -> str:
+    return normalise_header(name)
+
+
+def cell(row: Row, *names: str) -> str:
+    """The first non-empty cell among the columns ``names``, as the file's header spells them."""
+    cells = row.cells
+    for name in names:
+        value = cells.get(_key(name), "")
+        if value:
+            return value
+    return ""
+
+
+def amount(row: Row, *names: str, decimal_comma: bool = False, required: bool = True) -> Decimal:
+    """Helpers below take column names as the platform writes them; errors quote them so."""
+    text = cell(row, *names)
+    try:
+        value = parse_amount(text, decimal_comma=decimal_comma, blank=None)
+    except ValueError as error:
+        raise BadCell(_("%(column)s: %(error)s") % {"column": names[0], "error": error}) from None
+    if value is None:
+        if required:
+            raise BadCell(_("%(column)s is empty.") % {"column": names[0]})
+        return ZERO
+    return to_cent(value)
+
+
+def when(row: Row, *names: str) -> datetime:
+    text = cell(row, *names)
+    try:
+        value = parse_datetime(text)
+    except ValueError as error:
+        raise BadCell(_("%(column)s: %(error)s") % {"column": names[0], "error": error}) from None
+    if value is None:
+        raise BadCell(_("%(column)s is empty.") % {"column": names[0]})
+    return value
+
+
+def text(row: Row, *names: str, required: bool = False, limit: int = 255) -> str:
+    value = cell(row, *names)
+    if required and not value:
+        raise BadCell(_("%(column)s is empty.") % {"column": names[0]})
+    return value[:limit]
+
+
+def each_row(rows, build: Callable[[Row], ParsedLine | None]):
+    """Apply ``build`` to every row: its ParsedLine, or a RowProblem naming the line."""
+    for row in rows:
+        try:
+            parsed = build(row)
+        except BadCell as error:
+            yield RowProblem(row.line, str(error))
+            continue
+        if parsed is not None:
+            yield parsed
+
+
+def kind_from_words(words: str, *, refund: tuple, fee: tuple, other: tuple, default: str) -> str:
+    """A line's kind from the platform's own description of it."""
+    if any(word in words for word in refund):
+        return SettlementKind.REFUND
+    if any(word in words for word in fee):
+        return SettlementKind.FEE
+    if any(word in words for word in other):
+        return SettlementKind.OTHER
+    return default

@@ -1,0 +1,394 @@
+"""Importing a platform's settlement file: every line matched to an order, a
+refund or a fee, and classed (matched, amount differs, order unknown,
+duplicate line, fee/commission, other), in one transaction: the whole file or
+nothing. Importing the same file again changes nothing; a later file that
+repeats lines already imported adds only its new ones.
+
+The file is streamed: lines are parsed, matched and written in chunks, so a
+file of hundreds of thousands of lines never sits in memory.
+"""
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.errors import DomainError, NotPermitted
+from orders.importers.files import FileProblem, open_binary
+from orders.models import NumberSequence, Order, Platform
+
+from ..importers import PARSERS, FileFacts, ParsedLine, RowProblem
+from ..models import (
+    MatchClass,
+    Payment,
+    PaymentMethod,
+    Refund,
+    SettlementBatch,
+    SettlementKind,
+    SettlementLine,
+    SettlementSource,
+)
+from ..money import ZERO, to_cent
+from .periods import closed_months, month_of
+
+CHUNK = 2000  # lines matched and written together (well under SQLite's variable limit, GOTCHAS 5)
+SHOWN_PROBLEMS = 20
+
+
+@dataclass(frozen=True)
+class SourceScope:
+    """Which of our orders a source settles: by the channel's platform, or by how
+    the order was paid (a manual order paid by WeChat Pay, say)."""
+
+    platforms: tuple[str, ...]
+    payment_method: str = ""
+
+    def orders(self) -> Q:
+        query = Q(channel__platform__in=self.platforms)
+        if self.payment_method:
+            query |= Q(payments__method=self.payment_method)
+        return query
+
+    def payments(self) -> Q:
+        query = Q(order__channel__platform__in=self.platforms)
+        if self.payment_method:
+            query |= Q(method=self.payment_method)
+        return query
+
+
+SCOPES = {
+    SettlementSource.ALIPAY: SourceScope((Platform.TAOBAO, Platform.TMALL), PaymentMethod.ALIPAY),
+    # WeChat Pay settles our own shops' orders (mini-program, site, manual) and whatever was paid by WeChat.
+    SettlementSource.WECHAT: SourceScope((Platform.OTHER, Platform.MANUAL), PaymentMethod.WECHAT),
+    SettlementSource.SHOPIFY: SourceScope((Platform.SHOPIFY,)),
+    SettlementSource.AMAZON: SourceScope((Platform.AMAZON,)),
+}
+
+
+@dataclass
+class ImportResult:
+    batch: SettlementBatch | None
+    created: bool
+    new_lines: int = 0
+    skipped_lines: int = 0
+    by_class: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+
+
+def _sha256(binary) -> str:
+    digest = hashlib.sha256()
+    binary.seek(0)
+    while chunk := binary.read(1 << 20):
+        digest.update(chunk)
+    binary.seek(0)
+    return digest.hexdigest()
+
+
+def _chunks(iterable: Iterable, size: int):
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+@dataclass
+class OrderFacts:
+    pk: int
+    currency: str
+    paid: Decimal
+
+
+class Matcher:
+    """Matches parsed lines to our orders and refunds, chunk by chunk, and
+    remembers what this file has matched so far (duplicates, refunds used)."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.scope = SCOPES[source]
+        self.keys_in_file: set[str] = set()
+        self.sale_of_order: dict[int, str] = {}  # order id → external id of the sale line that settled it
+        self.refunds_used: set[int] = set()
+
+    # --- lookups, one query each per chunk -----------------------------------
+
+    def _orders(self, lines: list[ParsedLine]) -> dict[str, OrderFacts]:
+        found: dict[str, OrderFacts] = {}
+        references = {line.order_reference for line in lines if line.order_reference}
+        columns = ("pk", "currency", "paid_amount")
+        if references:
+            rows = (
+                Order.objects.filter(self.scope.orders(), platform_order_id__in=references)
+                .distinct()
+                .values_list("platform_order_id", *columns)
+            )
+            for reference, *facts in rows.order_by("pk"):
+                found.setdefault(reference, OrderFacts(*facts))
+        missing = {reference for reference in references if reference not in found}
+        if missing:
+            for number, *facts in Order.objects.filter(number__in=missing).order_by().values_list("number", *columns):
+                found[number] = OrderFacts(*facts)
+        by_payment = {line.payment_reference for line in lines if line.payment_reference and line.order_reference not in found}
+        if by_payment and self.scope.payment_method:
+            payments = Payment.objects.filter(reference__in=by_payment, method=self.scope.payment_method).order_by()
+            for reference, *facts in payments.values_list("reference", "order__pk", "order__currency", "order__paid_amount"):
+                found.setdefault(f"payment:{reference}", OrderFacts(*facts))
+        return found
+
+    def _already_imported(self, lines: list[ParsedLine]) -> set[str]:
+        keys = {line.external_id for line in lines}
+        # Exactly the condition of the unique index on (external_id, source), so that it is used.
+        earlier = SettlementLine.objects.filter(external_id__in=keys).exclude(match_class=MatchClass.DUPLICATE)
+        return {key for key, source in earlier.order_by().values_list("external_id", "source") if source == self.source}
+
+    def _sales_before(self, order_ids: set[int]) -> None:
+        if order_ids:
+            earlier = (
+                SettlementLine.objects.filter(order_id__in=order_ids, kind=SettlementKind.SALE)
+                .exclude(match_class=MatchClass.DUPLICATE)
+                .values_list("order_id", "external_id")
+            )
+            for order_id, external_id in earlier:
+                self.sale_of_order.setdefault(order_id, external_id)
+
+    def _refunds(self, order_ids: set[int]) -> dict[int, list[tuple[int, Decimal]]]:
+        if not order_ids:
+            return {}
+        refunds = defaultdict(list)
+        live = Refund.objects.live().filter(order_id__in=order_ids).order_by("pk")
+        for pk, order_id, amount in live.values_list("pk", "order_id", "amount"):
+            refunds[order_id].append((pk, amount))
+        used = SettlementLine.objects.filter(refund__order_id__in=order_ids).values_list("refund_id", flat=True)
+        self.refunds_used.update(used)
+        return refunds
+
+    # --- classing ------------------------------------------------------------------
+
+    def match(self, batch: SettlementBatch, lines: list[ParsedLine]) -> tuple[list[tuple], int]:
+        """The chunk's rows to write (in COLUMNS order), and how many lines were imported before."""
+        # Lines of earlier files are skipped; this file's own repeats are classed as duplicates.
+        imported = self._already_imported(lines) - self.keys_in_file
+        fresh = [line for line in lines if line.external_id not in imported]
+        orders = self._orders(fresh)
+        paired = [
+            (line, orders.get(line.order_reference) or orders.get(f"payment:{line.payment_reference}"))
+            for line in fresh
+        ]
+        self._sales_before({order.pk for line, order in paired if order and line.kind == SettlementKind.SALE})
+        refunds = self._refunds({order.pk for line, order in paired if order and line.kind == SettlementKind.REFUND})
+        rows = []
+        for line, order in paired:
+            match_class, expected, difference, refund_id, note = self._class_of(line, order, refunds)
+            rows.append(
+                (
+                    batch.pk,
+                    self.source,
+                    line.line_number,
+                    line.external_id,
+                    line.occurred_at,
+                    line.kind,
+                    line.description,
+                    line.order_reference,
+                    order.pk if order else None,
+                    refund_id,
+                    line.currency,
+                    line.amount,
+                    line.fee,
+                    line.net,
+                    expected,
+                    difference,
+                    match_class,
+                    note,
+                )
+            )
+        return rows, len(lines) - len(fresh)
+
+    def _class_of(self, line: ParsedLine, order: OrderFacts | None, refunds) -> tuple:
+        """(class, expected, difference, refund id, note) of one line."""
+        if line.external_id in self.keys_in_file:
+            return MatchClass.DUPLICATE, None, None, None, _("The file lists this transaction twice.")
+        self.keys_in_file.add(line.external_id)
+        if line.kind == SettlementKind.FEE:
+            return MatchClass.FEE, None, None, None, ""
+        if line.kind == SettlementKind.OTHER:
+            return MatchClass.OTHER, None, None, None, ""
+        if order is None:
+            return MatchClass.ORDER_UNKNOWN, None, None, None, ""
+        if line.currency != order.currency:
+            note = _("In %(line)s; the order is in %(order)s.") % {"line": line.currency, "order": order.currency}
+            return MatchClass.AMOUNT_DIFFERS, None, None, None, note
+        if line.kind == SettlementKind.SALE:
+            return self._class_sale(line, order)
+        return self._class_refund(line, refunds.get(order.pk, []))
+
+    def _class_sale(self, line: ParsedLine, order: OrderFacts) -> tuple:
+        settled_by = self.sale_of_order.get(order.pk)
+        if settled_by is not None:
+            note = _("The order was settled already by %(line)s.") % {"line": settled_by}
+            return MatchClass.DUPLICATE, ZERO, line.amount, None, note
+        self.sale_of_order[order.pk] = line.external_id
+        difference = to_cent(line.amount - order.paid)
+        if difference == 0:
+            return MatchClass.MATCHED, order.paid, None, None, ""
+        return MatchClass.AMOUNT_DIFFERS, order.paid, difference, None, ""
+
+    def _class_refund(self, line: ParsedLine, refunds) -> tuple:
+        waiting = [(pk, amount) for pk, amount in refunds if pk not in self.refunds_used]
+        same = next((pk for pk, amount in waiting if -amount == line.amount), None)
+        if same is not None:
+            self.refunds_used.add(same)
+            return MatchClass.MATCHED, line.amount, None, same, ""
+        if waiting:
+            pk, amount = waiting[0]
+            self.refunds_used.add(pk)
+            return MatchClass.AMOUNT_DIFFERS, -amount, to_cent(line.amount + amount), pk, ""
+        return MatchClass.AMOUNT_DIFFERS, ZERO, line.amount, None, _("No refund of this order is recorded.")
+
+
+# Settlement lines are written with one multi-row INSERT (COPY on PostgreSQL) per chunk:
+# bulk_create spent 80% of an import building its SQL (0.2 ms a line; measured in
+# benchmarks/reconcile.py), where the rows here are already plain values.
+COLUMNS = (
+    "batch_id",
+    "source",
+    "line_number",
+    "external_id",
+    "occurred_at",
+    "kind",
+    "description",
+    "order_reference",
+    "order_id",
+    "refund_id",
+    "currency",
+    "amount",
+    "fee",
+    "net",
+    "expected",
+    "difference",
+    "match_class",
+    "note",
+)
+WHEN = COLUMNS.index("occurred_at")
+
+
+def _write(rows: list[tuple]) -> None:
+    quote = connection.ops.quote_name
+    table = quote(SettlementLine._meta.db_table)
+    columns = ", ".join(quote(column) for column in COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        zone = connection.timezone  # SQLite keeps naive datetimes in the connection's zone (UTC), as Django writes them
+        placeholders = ", ".join(["%s"] * len(COLUMNS))
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608 - our own table and columns
+            [(*row[:WHEN], str(row[WHEN].astimezone(zone).replace(tzinfo=None)), *row[WHEN + 1 :]) for row in rows],
+        )
+
+
+@transaction.atomic
+def settlement_import(*, actor, source: str, file, file_name: str = "", at=None) -> ImportResult:
+    """Import one settlement file of ``source`` (a path, bytes or an uploaded file)."""
+    if actor is not None and not actor.has_perm("finance.add_settlementbatch"):
+        raise NotPermitted(_("Your role may not import settlement files."))
+    if source not in PARSERS:
+        raise DomainError(_("Unknown settlement source: %(source)s") % {"source": source})
+    binary = open_binary(file)
+    file_name = file_name or getattr(file, "name", "") or str(file)[:255]
+    digest = _sha256(binary)
+    # One import per source at a time: a second one waits, then finds what the first wrote
+    # (the same file: imported already; an overlapping file: those lines skipped).
+    NumberSequence.objects.get_or_create(name=f"settlement-import:{source}")
+    NumberSequence.objects.select_for_update().get(name=f"settlement-import:{source}")
+    earlier = SettlementBatch.objects.filter(source=source, sha256=digest).first()
+    if earlier is not None:
+        return ImportResult(
+            earlier,
+            created=False,
+            message=_("This file was imported already on %(date)s (%(file)s); nothing changed.")
+            % {"date": timezone.localtime(earlier.imported_at).strftime("%Y-%m-%d %H:%M"), "file": earlier.file_name},
+        )
+    at = at or timezone.now()
+    batch = SettlementBatch.objects.create(
+        source=source, file_name=file_name[:255], sha256=digest, imported_at=at, imported_by=actor
+    )
+    matcher = Matcher(source)
+    closed = closed_months()
+    facts = FileFacts()
+    problems: list[RowProblem] = []
+    counts: dict[str, int] = defaultdict(int)
+    skipped = 0
+    net_total = defaultdict(lambda: ZERO)
+    first_at = last_at = None
+    for chunk in _chunks(PARSERS[source](binary, facts), CHUNK):
+        lines = []
+        for item in chunk:
+            if isinstance(item, RowProblem):
+                problems.append(item)
+                continue
+            if month_of(item.occurred_at) in closed:
+                problems.append(
+                    RowProblem(
+                        item.line_number,
+                        _("dated %(date)s, in %(period)s, which Finance has closed; a correction belongs in an open period.")
+                        % {"date": timezone.localtime(item.occurred_at).strftime("%Y-%m-%d"), "period": f"{month_of(item.occurred_at):%Y-%m}"},
+                    )
+                )
+                continue
+            lines.append(item)
+            net_total[item.currency] += item.net
+            first_at = min(first_at, item.occurred_at) if first_at else item.occurred_at
+            last_at = max(last_at, item.occurred_at) if last_at else item.occurred_at
+        if problems or not lines:
+            continue  # the file will be refused: keep reading only to report every bad line
+        rows, already = matcher.match(batch, lines)
+        skipped += already
+        _write(rows)
+        for row in rows:
+            counts[row[-2]] += 1
+    if problems:
+        shown = "; ".join(
+            _("line %(line)s: %(problem)s") % {"line": problem.line_number, "problem": problem.message}
+            for problem in problems[:SHOWN_PROBLEMS]
+        )
+        more = len(problems) - SHOWN_PROBLEMS
+        raise FileProblem(
+            _("Nothing was imported: %(count)s lines cannot be used. %(shown)s%(more)s")
+            % {
+                "count": len(problems),
+                "shown": shown,
+                "more": (_(" … and %(more)s more.") % {"more": more}) if more > 0 else "",
+            }
+        )
+    new_lines = sum(counts.values())
+    if not new_lines:
+        if skipped:
+            transaction.set_rollback(True)
+            return ImportResult(
+                None,
+                created=False,
+                skipped_lines=skipped,
+                message=_("All %(count)s lines of this file were imported before; nothing changed.") % {"count": skipped},
+            )
+        raise FileProblem(_("The file has no settlement lines."))
+    notes = []
+    if facts.declared_total is not None:
+        lines_total = to_cent(net_total.get(facts.declared_currency, ZERO))
+        if lines_total != facts.declared_total:
+            notes.append(
+                _("The file's summary says %(declared)s %(currency)s; its lines add up to %(lines)s %(currency)s.")
+                % {"declared": facts.declared_total, "lines": lines_total, "currency": facts.declared_currency}
+            )
+    batch.line_count, batch.skipped_count = new_lines, skipped
+    batch.first_at, batch.last_at = first_at, last_at
+    batch.notes = "\n".join(notes)
+    batch.save(update_fields=["line_count", "skipped_count", "first_at", "last_at", "notes"])
+    return ImportResult(batch, created=True, new_lines=new_lines, skipped_lines=skipped, by_class=dict(counts))

@@ -1,0 +1,66 @@
+"""Stock services: the only code that changes stock levels, purchase requests
+and replenishment suggestions. Callers import from here
+(``from inventory import services``)."""
+
+from .arrivals import stock_arrived
+from .imports import StockImportProblems, StockImportResult, stock_levels_import
+from .purchasing import (
+    PURCHASE_ACTION_LABELS,
+    purchase_request_approve,
+    purchase_request_cancel,
+    purchase_request_create,
+    purchase_request_place,
+    purchase_request_receive,
+    purchase_request_reject,
+    purchase_request_submit,
+    purchase_requests_from_suggestions,
+)
+from .replenishment import replenishment_refresh
+from .stock import (
+    InsufficientStock,
+    describe_split,
+    reserve_locked,
+    reserve_locked_many,
+    stock_adjust,
+    stock_count_record,
+    stock_level_update_settings,
+    stock_receive,
+    stock_receive_return,
+    stock_release_for_order,
+    stock_reserve_for_order,
+    stock_ship_for_order,
+)
+from .waves import parcel_orders, parcel_pack, parcel_ship, wave_create
+
+__all__ = [
+    "parcel_orders",
+    "parcel_pack",
+    "parcel_ship",
+    "wave_create",
+    "PURCHASE_ACTION_LABELS",
+    "InsufficientStock",
+    "StockImportProblems",
+    "StockImportResult",
+    "describe_split",
+    "purchase_request_approve",
+    "purchase_request_cancel",
+    "purchase_request_create",
+    "purchase_request_place",
+    "purchase_request_receive",
+    "purchase_request_reject",
+    "purchase_request_submit",
+    "purchase_requests_from_suggestions",
+    "replenishment_refresh",
+    "reserve_locked",
+    "reserve_locked_many",
+    "stock_adjust",
+    "stock_arrived",
+    "stock_count_record",
+    "stock_level_update_settings",
+    "stock_levels_import",
+    "stock_receive",
+    "stock_receive_return",
+    "stock_release_for_order",
+    "stock_reserve_for_order",
+    "stock_ship_for_order",
+]
