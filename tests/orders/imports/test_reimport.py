@@ -215,3 +215,15 @@ def test_the_importing_users_role_decides_which_platform_facts_it_may_record(tao
     assert list(Order.objects.values_list("platform_order_id", flat=True)) == ["1"]
     rejection = batch.rejections.get(platform_order_id="2", file_name="ExportOrderList.csv")
     assert "may not" in rejection.reason
+
+
+def test_an_order_paid_in_a_month_finance_has_closed_is_rejected_and_the_rest_land(taobao_channel, skus, run_import, finance_user):
+    from finance.services import period_close
+
+    period_close(actor=finance_user, year=2024, month=5)  # the default order was paid on 2024-05-01
+    files = taobao_pair(pf.taobao_order(1), pf.taobao_order(2, 订单付款时间="2024-06-02 10:00:00", 订单创建时间="2024-06-02 09:00:00"))
+
+    batch = run_import(taobao_channel, *files)
+
+    assert list(Order.objects.values_list("platform_order_id", flat=True)) == ["2"]
+    assert "closed" in batch.rejections.get(platform_order_id="1", file_name="ExportOrderList.csv").reason
