@@ -38,7 +38,8 @@ def payment_build(*, order, actor, amount: Decimal, method: str, reference: str,
     """The Payment payment_record saves, unsaved: a bulk import of new orders
     (orders.services.imports) inserts many together with their orders, and
     passes the closed months it read once (``closed_months``)."""
-    ensure_period_open(at, subject=_("The payment for %(order)s") % {"order": order.number}, closed=closed_months)
+    if closed_months is None or closed_months:  # none closed: nothing to check
+        ensure_period_open(at, subject=_("The payment for %(order)s") % {"order": order.number}, closed=closed_months)
     return Payment(
         order=order, amount=amount, currency=order.currency, method=method, reference=reference, paid_at=at, recorded_by=actor
     )

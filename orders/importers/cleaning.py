@@ -23,6 +23,8 @@ _STATUS_NOISE = re.compile(r"[\s,，。.、:：;；\-—()（）]")
 def phone(text: str) -> str:
     """``'+86 138-0013-8000`` → ``13800138000``; other countries keep their ``+``;
     a masked number (``138****8000``) is kept as the platform gives it."""
+    if text and len(text) == 11 and text.isascii() and text.isdigit():
+        return text  # a mainland mobile number as most files write it
     value = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", text or ""))
     for prefix in ("+86", "0086", "86"):
         rest = value.removeprefix(prefix)

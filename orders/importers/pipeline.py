@@ -264,7 +264,11 @@ class OrderImport:
         written, write them one by one to keep the others and say which."""
         try:
             orders = import_services.orders_import_new(
-                actor=self.actor, channel=self.channel, orders=[record.order for record in new], batch_id=self.batch_id
+                actor=self.actor,
+                channel=self.channel,
+                orders=[record.order for record in new],
+                batch_id=self.batch_id,
+                checked=True,  # process_chunk ran platform_order_problems on each
             )
             return list(zip(new, orders, strict=True))
         except (DomainError, DatabaseError):

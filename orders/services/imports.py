@@ -384,16 +384,21 @@ def _build_new_order(incoming: PlatformOrder, *, number: str, channel: Channel, 
 
 
 @transaction.atomic
-def orders_import_new(*, actor, channel: Channel, orders: list[PlatformOrder], batch_id: int | None = None) -> list[Order]:
+def orders_import_new(
+    *, actor, channel: Channel, orders: list[PlatformOrder], batch_id: int | None = None, checked: bool = False
+) -> list[Order]:
     """Create orders the channel has not given us before, all or none.
 
     Raises DomainError (nothing written) when one of them cannot be: the
     caller retries the others one by one to report exactly which.
+    ``checked``: the caller (the import pipeline) has just run
+    ``platform_order_problems(…, new=True)`` on each record and rejected those
+    with problems; the database's constraints still stand behind it.
     """
     _require_perm(actor, "orders.import_orders", _("Your role may not import orders."))
     if not orders:
         return []
-    for incoming in orders:
+    for incoming in orders if not checked else ():
         problems = platform_order_problems(incoming, new=True)
         if problems:
             raise DomainError(f"{incoming.platform_order_id}: {' '.join(problems)}")
