@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from orders.models import condition
@@ -180,7 +181,7 @@ class ReturnRequest(FSMModelMixin, models.Model):
     )
     return_carrier = models.CharField(_("return carrier"), max_length=64, blank=True)
     return_tracking_number = models.CharField(_("return tracking number"), max_length=64, blank=True)
-    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    received_at = models.DateTimeField(pgettext_lazy("time", "received"), null=True, blank=True)
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("received by")
     )
@@ -199,7 +200,7 @@ class ReturnRequest(FSMModelMixin, models.Model):
         verbose_name=_("replacement order"),
     )
     resolution = models.CharField(_("resolution"), max_length=255, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("time", "closed"), null=True, blank=True)
 
     objects = ReturnRequestQuerySet.as_manager()
 
@@ -320,7 +321,7 @@ class ReturnLine(models.Model):
     return_request = models.ForeignKey(ReturnRequest, models.CASCADE, related_name="lines", verbose_name=_("ticket"))
     order_line = models.ForeignKey("orders.OrderLine", models.PROTECT, related_name="+", verbose_name=_("order line"))
     quantity = models.PositiveIntegerField(_("quantity"))
-    received_quantity = models.PositiveIntegerField(_("received"), default=0)
+    received_quantity = models.PositiveIntegerField(pgettext_lazy("quantity", "received"), default=0)
     sellable_quantity = models.PositiveIntegerField(_("sellable"), default=0)
     damaged_quantity = models.PositiveIntegerField(_("damaged"), default=0)
     replacement_sku = models.ForeignKey(

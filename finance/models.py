@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 
@@ -196,7 +197,7 @@ class ClosedPeriod(models.Model):
     """A month Finance has closed: nothing dated in it changes any more."""
 
     month = models.DateField(_("month"), unique=True, help_text=_("The first day of the closed month."))
-    closed_at = models.DateTimeField(_("closed"))
+    closed_at = models.DateTimeField(pgettext_lazy("time", "closed"))
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("closed by")
     )
@@ -306,7 +307,7 @@ class SettlementLine(models.Model):
     amount = amount_field()
     fee = amount_field(_("fee"))
     net = amount_field(_("net"))
-    expected = amount_field(_("expected"), null=True, blank=True)
+    expected = amount_field(pgettext_lazy("amount", "expected"), null=True, blank=True)
     difference = amount_field(_("difference"), null=True, blank=True)
     match_class = models.CharField(_("class"), max_length=16, choices=MatchClass.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)

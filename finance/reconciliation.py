@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from xlsxwriter import Workbook
 
 from orders.models import Order
@@ -140,7 +140,7 @@ COLUMNS = {
     "amount": (gettext_lazy("Amount"), 12),
     "fee": (gettext_lazy("Fee"), 10),
     "net": (gettext_lazy("Net"), 12),
-    "expected": (gettext_lazy("Expected"), 12),
+    "expected": (pgettext_lazy("amount", "Expected"), 12),
     "difference": (gettext_lazy("Difference"), 12),
     "note": (gettext_lazy("Note"), 40),
 }

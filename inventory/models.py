@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 # A SKU without a supplier (or whose supplier has no lead time) is assumed to arrive this many days after ordering.
@@ -314,8 +315,8 @@ class PurchaseRequest(FSMModelMixin, models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("approved / rejected"), null=True, blank=True)
     ordered_at = models.DateTimeField(_("ordered"), null=True, blank=True)
-    expected_at = models.DateField(_("expected"), null=True, blank=True)
-    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    expected_at = models.DateField(pgettext_lazy("date", "expected"), null=True, blank=True)
+    received_at = models.DateTimeField(pgettext_lazy("time", "received"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     class Meta:
@@ -380,7 +381,7 @@ class PurchaseRequestLine(models.Model):
     purchase_request = models.ForeignKey(PurchaseRequest, models.CASCADE, related_name="lines", verbose_name=_("purchase request"))
     sku = models.ForeignKey(SKU, models.PROTECT, related_name="+", verbose_name=_("SKU"))
     quantity = models.PositiveIntegerField(_("quantity"))
-    received_quantity = models.PositiveIntegerField(_("received"), default=0)
+    received_quantity = models.PositiveIntegerField(pgettext_lazy("quantity", "received"), default=0)
 
     class Meta:
         verbose_name = _("purchase request line")

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from finance.models import Refund
 from inventory.admin import ReadOnlyAdmin
@@ -58,7 +58,7 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("Overdue")), ("today", _("Due within 24 hours")), ("open", _("Open"))]
+        return [("overdue", _("Overdue")), ("today", _("Due within 24 hours")), ("open", pgettext_lazy("tickets not yet closed", "Open"))]
 
     def queryset(self, request, queryset):
         now = timezone.now()
