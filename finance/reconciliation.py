@@ -5,9 +5,7 @@ class; orders paid but not settled), then one sheet per class with every
 line, then the orders not settled. Amounts are numbers (format 0.00), to the
 cent, added up in Decimal as the rows are written, so every total ties out
 with the rows above it. Rows stream from the database to the file, whatever
-the number of lines: XlsxWriter in constant-memory mode, which writes a
-200,000-line sheet in about half the time openpyxl's write-only mode takes
-(benchmarks/reconcile.py; openpyxl still reads these files back in the tests).
+the number of lines (finance/xlsx.py; openpyxl reads the files back in the tests).
 """
 
 from collections import defaultdict
@@ -18,16 +16,14 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
-from xlsxwriter import Workbook
 
 from orders.models import Order
 
 from .models import MatchClass, SettlementKind, SettlementLine, SettlementSource
 from .money import ZERO, to_cent
 from .services.settlement import SCOPES
+from .xlsx import Sheet, Workbook
 
-MONEY = "0.00"
-WHEN = "yyyy-mm-dd hh:mm"
 ROWS_PER_QUERY = 5000
 # Text a spreadsheet would run as a formula (GOTCHAS 3): shown as text instead.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -80,55 +76,12 @@ def _text(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-class Sheet:
-    """One worksheet, written row after row (constant memory: a row once written is gone)."""
-
-    def __init__(self, book: "Book", title: str, headers=(), widths=()):
-        self.book = book
-        self.worksheet = book.workbook.add_worksheet(title[:31])
-        self.row = 0
-        for index, width in enumerate(widths):
-            self.worksheet.set_column(index, index, width)
-        if headers:
-            self.worksheet.freeze_panes(1, 0)
-            self.append(headers, bold=True)
-
-    def append(self, values, *, bold: bool = False) -> None:
-        """Text as text (never a formula), numbers as numbers (Decimal as money, 0.00),
-        datetimes as dates; None leaves the cell empty."""
-        worksheet, row, book = self.worksheet, self.row, self.book
-        for column, value in enumerate(values):
-            if value is None:
-                continue
-            if isinstance(value, str):
-                worksheet.write_string(row, column, value, book.bold if bold else None)
-            elif isinstance(value, Decimal):
-                worksheet.write_number(row, column, float(value), book.money_bold if bold else book.money)
-            elif isinstance(value, datetime):
-                worksheet.write_datetime(row, column, value, book.when)
-            else:
-                worksheet.write_number(row, column, value, book.bold if bold else None)
-        self.row += 1
-
-
-class Book:
-    def __init__(self, output):
-        self.workbook = Workbook(output, {"constant_memory": True, "in_memory": False})
-        self.bold = self.workbook.add_format({"bold": True})
-        self.money = self.workbook.add_format({"num_format": MONEY})
-        self.money_bold = self.workbook.add_format({"num_format": MONEY, "bold": True})
-        self.when = self.workbook.add_format({"num_format": WHEN})
-
-    def sheet(self, title, headers=(), widths=()) -> Sheet:
-        return Sheet(self, str(title), [str(header) for header in headers], widths)
-
-
 def _local(moment: datetime) -> datetime:
     return timezone.localtime(moment).replace(tzinfo=None)  # Excel has no time zones
 
 
 # Each class sheet shows the columns that say something for its lines (every cell costs
-# ~10 µs to write: the Matched sheet holds most lines, and its Expected equals its Amount).
+# ~1 µs to write, 1.7 million of them in a busy month: the Matched sheet holds most lines, and its Expected equals its Amount).
 COLUMNS = {
     "occurred_at": (gettext_lazy("Date"), 17),
     "external_id": (gettext_lazy("Platform transaction id"), 28),
@@ -204,7 +157,7 @@ def _write_class_sheet(sheet: Sheet, lines, match_class: str, columns, totals: R
         sheet.append(total_row, bold=True)
 
 
-def _write_not_settled(book: Book, source: str, start: datetime, end: datetime, totals: ReconciliationTotals) -> None:
+def _write_not_settled(book: Workbook, source: str, start: datetime, end: datetime, totals: ReconciliationTotals) -> None:
     """Orders paid in the period, on what this source settles, with no sale line dated in it."""
     sheet = book.sheet(
         _("Not settled"),
@@ -283,7 +236,7 @@ def reconciliation_workbook(*, source: str, date_from: date, date_to: date, outp
     """Write the reconciliation sheet of ``source`` for the seller's days
     ``date_from``..``date_to`` (both included) to ``output`` (a path or a binary file)."""
     start, end = period_bounds(date_from, date_to)
-    book = Book(output)
+    book = Workbook(output)
     summary = book.sheet(_("Summary"), widths=[30, 20, 20, 20, 24, 20, 20])
     totals = ReconciliationTotals()
     lines = SettlementLine.objects.filter(source=source, occurred_at__gte=start, occurred_at__lt=end)
@@ -295,5 +248,5 @@ def reconciliation_workbook(*, source: str, date_from: date, date_to: date, outp
         _write_class_sheet(sheet, lines, match_class, columns, totals)
     _write_not_settled(book, source, start, end, totals)
     _write_summary(summary, source=source, date_from=date_from, date_to=date_to, totals=totals)
-    book.workbook.close()
+    book.close()
     return totals

@@ -114,6 +114,11 @@ class Matcher:
         self.keys_in_file: set[str] = set()
         self.sale_of_order: dict[int, str] = {}  # order id → external id of the sale line that settled it
         self.refunds_used: set[int] = set()
+        # Read before this file writes a line: with no earlier lines (a first import) the
+        # per-chunk lookups of earlier lines find nothing and are skipped; this file's own
+        # repeats are caught in memory.
+        self.earlier_lines = SettlementLine.objects.exists()
+        self.earlier_lines_of_source = self.earlier_lines and SettlementLine.objects.filter(source=source).exists()
 
     # --- lookups, one query each per chunk -----------------------------------
 
@@ -123,7 +128,7 @@ class Matcher:
         columns = ("pk", "currency", "paid_amount")
         if references:
             rows = (
-                Order.objects.filter(self.scope.orders(), platform_order_id__in=references)
+                Order.objects.filter(self.scope.orders(), platform_order_id__any=references)
                 .distinct()
                 .values_list("platform_order_id", *columns)
             )
@@ -131,25 +136,27 @@ class Matcher:
                 found.setdefault(reference, OrderFacts(*facts))
         missing = {reference for reference in references if reference not in found}
         if missing:
-            for number, *facts in Order.objects.filter(number__in=missing).order_by().values_list("number", *columns):
+            for number, *facts in Order.objects.filter(number__any=missing).order_by().values_list("number", *columns):
                 found[number] = OrderFacts(*facts)
         by_payment = {line.payment_reference for line in lines if line.payment_reference and line.order_reference not in found}
         if by_payment and self.scope.payment_method:
-            payments = Payment.objects.filter(reference__in=by_payment, method=self.scope.payment_method).order_by()
+            payments = Payment.objects.filter(reference__any=by_payment, method=self.scope.payment_method).order_by()
             for reference, *facts in payments.values_list("reference", "order__pk", "order__currency", "order__paid_amount"):
                 found.setdefault(f"payment:{reference}", OrderFacts(*facts))
         return found
 
     def _already_imported(self, lines: list[ParsedLine]) -> set[str]:
+        if not self.earlier_lines_of_source:
+            return set()
         keys = {line.external_id for line in lines}
         # Exactly the condition of the unique index on (external_id, source), so that it is used.
-        earlier = SettlementLine.objects.filter(external_id__in=keys).exclude(match_class=MatchClass.DUPLICATE)
+        earlier = SettlementLine.objects.filter(external_id__any=keys).exclude(match_class=MatchClass.DUPLICATE)
         return {key for key, source in earlier.order_by().values_list("external_id", "source") if source == self.source}
 
     def _sales_before(self, order_ids: set[int]) -> None:
-        if order_ids:
+        if order_ids and self.earlier_lines:
             earlier = (
-                SettlementLine.objects.filter(order_id__in=order_ids, kind=SettlementKind.SALE)
+                SettlementLine.objects.filter(order_id__any=order_ids, kind=SettlementKind.SALE)
                 .exclude(match_class=MatchClass.DUPLICATE)
                 .values_list("order_id", "external_id")
             )
@@ -160,10 +167,12 @@ class Matcher:
         if not order_ids:
             return {}
         refunds = defaultdict(list)
-        live = Refund.objects.live().filter(order_id__in=order_ids).order_by("pk")
+        live = Refund.objects.live().filter(order_id__any=order_ids).order_by("pk")
         for pk, order_id, amount in live.values_list("pk", "order_id", "amount"):
             refunds[order_id].append((pk, amount))
-        used = SettlementLine.objects.filter(refund__order_id__in=order_ids).values_list("refund_id", flat=True)
+        if not self.earlier_lines:
+            return refunds
+        used = SettlementLine.objects.filter(refund__order_id__any=order_ids).values_list("refund_id", flat=True)
         self.refunds_used.update(used)
         return refunds
 
@@ -334,7 +343,7 @@ def settlement_import(*, actor, source: str, file, file_name: str = "", at=None)
             if isinstance(item, RowProblem):
                 problems.append(item)
                 continue
-            if month_of(item.occurred_at) in closed:
+            if closed and month_of(item.occurred_at) in closed:
                 problems.append(
                     RowProblem(
                         item.line_number,
