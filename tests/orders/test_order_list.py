@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders.admin.orders import OrderAdmin
+from orders.admin.pagination import EstimatedCountPaginator
 from orders.models import OrderStatus
 
 from .test_admin_permissions import ORDERS, client_for
@@ -60,3 +61,18 @@ def test_paging_on_past_the_count_reaches_the_last_order(clerk, order_in_status,
     assert last_page.status_code == 200
     assert [order.pk for order in last_page.context["cl"].result_list] == [orders[0].pk]  # newest first
     assert "6 orders" in last_page.content.decode()
+
+
+def test_deep_pages_read_keys_first_and_show_the_same_orders(clerk, order_in_status, monkeypatch):
+    orders = [order_in_status(OrderStatus.PAID) for __ in range(7)]
+    newest_first = [order.pk for order in reversed(orders)]
+    monkeypatch.setattr(OrderAdmin, "list_per_page", 2)
+    client = client_for(clerk)
+    shallow = [client.get(ORDERS + f"?p={page}").context["cl"].result_list for page in (1, 2, 3, 4)]
+
+    monkeypatch.setattr(EstimatedCountPaginator, "deferred_join_from", 2)  # pages 2 on: keys first
+    deep = [client.get(ORDERS + f"?p={page}").context["cl"].result_list for page in (1, 2, 3, 4)]
+
+    assert [[order.pk for order in page] for page in deep] == [[order.pk for order in page] for page in shallow]
+    assert [order.pk for page in deep for order in page] == newest_first
+    assert deep[1][0].channel.name  # the page's joins came along
