@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,8 +77,9 @@ def _text(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def _local(moment: datetime) -> datetime:
-    return timezone.localtime(moment).replace(tzinfo=None)  # Excel has no time zones
+def _local(moment: datetime, zone=None) -> datetime:
+    """``zone``: the seller's zone, read once for a sheet rather than once a row."""
+    return timezone.localtime(moment, zone).replace(tzinfo=None)  # Excel has no time zones
 
 
 # Each class sheet shows the columns that say something for its lines (every cell costs
@@ -117,8 +119,9 @@ def _write_class_sheet(sheet: Sheet, lines, match_class: str, columns, totals: R
     kind_at, currency_at, amount_at, fee_at, net_at, difference_at = (
         positions[name] for name in ("kind", "currency", "amount", "fee", "net", "difference")
     )
+    local = partial(_local, zone=timezone.get_current_timezone())
     convert = [
-        _local if name == "occurred_at" else kinds.get if name == "kind" else _text if name in TEXT_COLUMNS else None
+        local if name == "occurred_at" else kinds.get if name == "kind" else _text if name in TEXT_COLUMNS else None
         for name in columns
     ]
     rows = lines.filter(match_class=match_class).order_by("occurred_at", "id").values_list(*fields)
@@ -175,8 +178,9 @@ def _write_not_settled(book: Workbook, source: str, start: datetime, end: dateti
         .order_by("paid_at", "pk")
         .values_list("number", "platform_order_id", "channel__name", "paid_at", "currency", "paid_amount", "status")
     )
+    local = partial(_local, zone=timezone.get_current_timezone())
     for number, platform_id, channel, paid_at, currency, paid, status in orders.iterator(chunk_size=ROWS_PER_QUERY):
-        sheet.append([number, _text(platform_id), _text(channel), _local(paid_at), currency, paid, status])
+        sheet.append([number, _text(platform_id), _text(channel), local(paid_at), currency, paid, status])
         sums = totals.not_settled[currency]
         sums.lines += 1
         sums.amount += paid

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 from django.utils.translation import gettext as _
 
 # Style ids, in the order of the cellXfs in STYLES.
-PLAIN, BOLD, MONEY, MONEY_BOLD, WHEN, NUMBER_BOLD = range(6)
+PLAIN, BOLD, MONEY, MONEY_BOLD, WHEN = range(5)
 STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
 <numFmts count="2"><numFmt numFmtId="164" formatCode="0.00"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/></numFmts>
@@ -30,13 +30,12 @@ STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="6">\
+<cellXfs count="5">\
 <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
 <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
 <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
 <xf numFmtId="164" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>\
 <xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
-<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
 </cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
@@ -105,7 +104,7 @@ class Sheet:
                 serial = (value - EXCEL_EPOCH).total_seconds() / 86400
                 cells.append(f'<c r="{reference}" s="{WHEN}"><v>{serial!r}</v></c>')
             else:
-                style = f' s="{NUMBER_BOLD}"' if bold else ""
+                style = f' s="{BOLD}"' if bold else ""
                 cells.append(f'<c r="{reference}"{style}><v>{value!r}</v></c>')
         self.rows.write(f'<row r="{row}">{"".join(cells)}</row>')
 

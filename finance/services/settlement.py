@@ -10,10 +10,9 @@ file of hundreds of thousands of lines never sits in memory.
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import islice
+from itertools import batched
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -89,12 +88,6 @@ def _sha256(binary) -> str:
         digest.update(chunk)
     binary.seek(0)
     return digest.hexdigest()
-
-
-def _chunks(iterable: Iterable, size: int):
-    iterator = iter(iterable)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 @dataclass
@@ -337,7 +330,7 @@ def settlement_import(*, actor, source: str, file, file_name: str = "", at=None)
     skipped = 0
     net_total = defaultdict(lambda: ZERO)
     first_at = last_at = None
-    for chunk in _chunks(PARSERS[source](binary, facts), CHUNK):
+    for chunk in batched(PARSERS[source](binary, facts), CHUNK):
         lines = []
         for item in chunk:
             if isinstance(item, RowProblem):
