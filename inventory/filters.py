@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import django_filters
-from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,10 +48,3 @@ class PickQueueFilter(django_filters.FilterSet):
             return queryset.filter(promised_ship_by__lte=end_of_today + timedelta(days=1))
         return queryset
 
-
-class ScanForm(forms.Form):
-    scan = forms.CharField(
-        label=_("Order number"),
-        max_length=64,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "inputmode": "text"}),
-    )

@@ -2,7 +2,6 @@
 two allocations touching the same SKUs queue instead of deadlocking."""
 
 from .models import StockLevel
-from .selectors import quantities_by_sku
 
 
 def stock_levels_for_update(*, warehouse_id: int, sku_ids) -> dict[int, StockLevel]:
@@ -10,42 +9,25 @@ def stock_levels_for_update(*, warehouse_id: int, sku_ids) -> dict[int, StockLev
     return {level.sku_id: level for level in levels}
 
 
-def stock_levels_for_order_update(*, order, lines) -> dict[int, StockLevel]:
-    return stock_levels_for_update(warehouse_id=order.warehouse_id, sku_ids=list(quantities_by_sku(lines)))
-
-
 def stock_levels_by_id_for_update(ids) -> dict[int, StockLevel]:
     return {level.pk: level for level in StockLevel.objects.select_for_update().filter(pk__in=ids).order_by("id")}
 
 
-
 def stock_rows_for_allocation(*, warehouse_id: int, sku_ids) -> dict[int, StockLevel]:
-    """Like stock_levels_for_update, in raw SQL for the allocation path (see orders.locks).
+    """One warehouse's rows of these SKUs by SKU id, locked as the batch below locks them."""
+    levels = stock_rows_for_allocation_batch(sku_ids=sku_ids, warehouse_ids=[warehouse_id])
+    return {level.sku_id: level for level in levels}
+
+
+def stock_rows_for_allocation_batch(*, sku_ids, warehouse_ids) -> list[StockLevel]:
+    """Every stock row of these SKUs in these warehouses, locked in one statement
+    sorted by id: like stock_levels_for_update, in raw SQL for the allocation
+    path (see orders.locks).
 
     ``FOR NO KEY UPDATE`` where PostgreSQL has it: the lock an UPDATE of these
     (non-key) columns takes anyway. Unlike ``FOR UPDATE`` it lets other
     transactions insert ledger rows pointing at the level meanwhile (their
     foreign-key check takes a key-share lock) instead of queueing behind us."""
-    from django.db import connection
-
-    from orders.locks import fetch_models, for_update_sql
-
-    ids = sorted(int(pk) for pk in sku_ids)
-    lock = for_update_sql()
-    if lock and connection.features.has_select_for_no_key_update:
-        lock = " FOR NO KEY UPDATE"
-    levels = fetch_models(
-        StockLevel,
-        "SELECT",
-        f"FROM {StockLevel._meta.db_table} WHERE warehouse_id = %s "  # noqa: S608
-        f"AND sku_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY id{lock}",
-        [warehouse_id, *ids],
-    )
-    return {level.sku_id: level for level in levels}
-
-
-def stock_rows_for_allocation_batch(*, sku_ids, warehouse_ids) -> list[StockLevel]:
-    """Every stock row of these SKUs in these warehouses, locked in one statement sorted by id (see above)."""
     from django.db import connection
 
     from orders.locks import fetch_models, for_update_sql

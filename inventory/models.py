@@ -334,9 +334,6 @@ class PurchaseRequest(FSMModelMixin, models.Model):
     def __str__(self):
         return self.number
 
-    def is_fully_received(self) -> bool:
-        return all(line.received_quantity >= line.quantity for line in self.lines.all())
-
     # --- transitions: fields only; run them through inventory.services ---------
 
     @transition(

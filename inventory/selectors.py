@@ -1,6 +1,6 @@
 """Reads about stock that orders and screens need."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -21,12 +21,6 @@ def quantities_by_sku(lines) -> Counter:
     return needed
 
 
-def quantities_by_sku_code(lines) -> dict[str, int]:
-    needed = quantities_by_sku(lines)
-    codes = dict(SKU.objects.filter(pk__in=needed).values_list("pk", "code"))
-    return {codes[sku_id]: quantity for sku_id, quantity in sorted(needed.items())}
-
-
 def _available_by_warehouse(sku_ids) -> dict[int, dict[int, int]]:
     available: dict[int, dict[int, int]] = {}
     rows = StockLevel.objects.filter(sku_id__in=sku_ids).values_list("warehouse_id", "sku_id", "on_hand", "reserved")
@@ -35,9 +29,9 @@ def _available_by_warehouse(sku_ids) -> dict[int, dict[int, int]]:
     return available
 
 
-def stock_shortages_for_order(order, warehouse_id: int, lines=None) -> list[dict]:
+def stock_shortages_for_order(order, warehouse_id: int) -> list[dict]:
     """What the warehouse lacks to ship the whole order: [{sku, needed, available}]."""
-    needed = quantities_by_sku(order.lines.all() if lines is None else lines)
+    needed = quantities_by_sku(order.lines.all())
     in_stock = _available_by_warehouse(needed).get(warehouse_id, {})
     short = {sku_id: qty for sku_id, qty in needed.items() if in_stock.get(sku_id, 0) < qty}
     codes = dict(SKU.objects.filter(pk__in=short).values_list("pk", "code"))
@@ -45,20 +39,6 @@ def stock_shortages_for_order(order, warehouse_id: int, lines=None) -> list[dict
         {"sku": codes[sku_id], "needed": qty, "available": max(in_stock.get(sku_id, 0), 0)}
         for sku_id, qty in sorted(short.items())
     ]
-
-
-def stock_shortages_in_any_warehouse(lines) -> list[dict]:
-    """SKUs that no single active warehouse has enough of: [{sku, needed, available (the most in one)}]."""
-    needed = quantities_by_sku(lines)
-    active = set(Warehouse.objects.filter(is_active=True).values_list("pk", flat=True))
-    best = Counter()
-    for warehouse_id, in_stock in _available_by_warehouse(needed).items():
-        if warehouse_id in active:
-            for sku_id, available in in_stock.items():
-                best[sku_id] = max(best[sku_id], available)
-    short = {sku_id: qty for sku_id, qty in needed.items() if best[sku_id] < qty}
-    codes = dict(SKU.objects.filter(pk__in=short).values_list("pk", "code"))
-    return [{"sku": codes[sku_id], "needed": qty, "available": best[sku_id]} for sku_id, qty in sorted(short.items())]
 
 
 def active_warehouses() -> list[Warehouse]:
@@ -72,35 +52,22 @@ def _preference(order, warehouse: Warehouse, in_stock: dict[int, int]):
     return (not serves, warehouse.priority, -sum(in_stock.values()), warehouse.pk)
 
 
-def warehouses_for_order(order, needed: dict[int, int], available=None, warehouses=None) -> list[Warehouse]:
+def warehouses_for_order(order, needed: dict[int, int], available, warehouses) -> list[Warehouse]:
     """Active warehouses that can ship the whole order (``needed``: SKU id → units), best first."""
     if not needed:
         return []
-    available = _available_by_warehouse(needed) if available is None else available
     candidates = []
-    for warehouse in active_warehouses() if warehouses is None else warehouses:
+    for warehouse in warehouses:
         in_stock = available.get(warehouse.pk, {})
         if all(in_stock.get(sku_id, 0) >= qty for sku_id, qty in needed.items()):
             candidates.append((_preference(order, warehouse, in_stock), warehouse))
     return [warehouse for _key, warehouse in sorted(candidates, key=lambda item: item[0])]
 
 
-def warehouse_for_order(order, lines) -> Warehouse | None:
-    """The warehouse to ship the whole order from, or None if none can.
-
-    Preferred: one that serves the ship-to region, then the lower priority
-    number, then the one with most of the order's goods on the shelf.
-    """
-    ranked = warehouses_for_order(order, quantities_by_sku(lines))
-    return ranked[0] if ranked else None
-
-
-def split_by_warehouse(order, needed: dict[int, int], available=None, warehouses=None) -> list[tuple[Warehouse, dict[int, int]]] | None:
+def split_by_warehouse(order, needed: dict[int, int], available, warehouses) -> list[tuple[Warehouse, dict[int, int]]] | None:
     """A split proposal when no single warehouse can ship the whole order: as few
     warehouses as possible, each shipping whole SKUs (SKU id → units), preferred
     warehouses first. None if some SKU is not available in full in any one warehouse."""
-    available = _available_by_warehouse(needed) if available is None else available
-    warehouses = active_warehouses() if warehouses is None else warehouses
     remaining = dict(needed)
     plan = []
     while remaining:
@@ -121,14 +88,10 @@ def split_by_warehouse(order, needed: dict[int, int], available=None, warehouses
     return plan
 
 
-def available_by_warehouse(sku_ids) -> dict[int, dict[int, int]]:
-    """Warehouse id → SKU id → on hand − reserved, read without locks (to choose; lock before reserving)."""
-    return available_in_active_warehouses(sku_ids)[0]
-
-
 def available_in_active_warehouses(sku_ids) -> tuple[dict[int, dict[int, int]], list[Warehouse]]:
-    """What ``available_by_warehouse`` says, for active warehouses only, and those
-    warehouses (the ones holding any of the SKUs), in one query without locks.
+    """Warehouse id → SKU id → on hand − reserved, in active warehouses, and those
+    warehouses (the ones holding any of the SKUs), in one query without locks
+    (to choose a warehouse; lock before reserving).
 
     Raw SQL: the allocation path runs it for every order, and the ORM's query
     compilation would cost more than the query (benchmarks/allocation.py)."""
@@ -173,9 +136,6 @@ def available_to_sell_by_sku(*, sku_ids=None) -> dict[int, int]:
 
 # --- the warehouse screens: no prices, no phone numbers, ever — the querysets
 # below load only what the screens show. ---
-
-
-
 
 
 # The only order fields the warehouse screens read.
@@ -251,11 +211,7 @@ def pick_list(wave) -> list[PickRow]:
     """The wave's units grouped by bin location and SKU, in walking order."""
     order_ids = list(wave.wave_orders.values_list("order_id", flat=True))
     lines = _lines().filter(order_id__in=order_ids).select_related("order").only(*LINE_FIELDS, "order__number")
-    locations = dict(
-        StockLevel.objects.filter(warehouse=wave.warehouse, sku_id__in={line.sku_id for line in lines}).values_list(
-            "sku_id", "location"
-        )
-    )
+    locations = bin_locations(wave.warehouse, {line.sku_id for line in lines})
     rows: dict[tuple, PickRow] = {}
     for line in lines:
         code = line.sku.code if line.sku_id else line.platform_sku_code
@@ -305,8 +261,3 @@ def purchases_to_receive(warehouse):
     )
 
 
-def lines_by_order(orders) -> dict[int, list]:
-    grouped = defaultdict(list)
-    for order in orders:
-        grouped[order.pk] = list(order.lines.all())
-    return grouped

@@ -2,7 +2,6 @@
 transaction of the change it records. Parameters are plain JSON; amounts are
 stored as strings so that Decimals survive exactly."""
 
-import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
@@ -44,21 +43,6 @@ def _plain(value):
     return value
 
 
-_bulk = threading.local()
-
-
-@contextmanager
-def recorded_in_bulk():
-    """Events recorded inside are written in one INSERT when the block ends
-    (the batch allocation writes hundreds); outside, each is written at once."""
-    _bulk.rows = []
-    try:
-        yield
-        OrderEvent.objects.bulk_create(_bulk.rows)
-    finally:
-        _bulk.rows = None
-
-
 # --- changes made in batches (issue 3: imports) ----------------------------
 # ``tagged(batch=7)``: every event recorded inside also carries batch=7, so a
 # timeline says which import did it, whichever service wrote the event.
@@ -88,6 +72,15 @@ def deferred():
         _deferred.reset(token)
 
 
+@contextmanager
+def recorded_in_bulk():
+    """Events recorded inside are written in one INSERT when the block ends
+    (the batch allocation writes hundreds); outside, each is written at once."""
+    with deferred() as rows:
+        yield
+        OrderEvent.objects.bulk_create(rows)
+
+
 def _new_event(**values) -> OrderEvent:
     """An unsaved OrderEvent, built fast for a bulk insert (orders.bulk_insert.Prototype)."""
     global _event_prototype
@@ -115,11 +108,7 @@ def _record(*, order, type, actor, at, **parameters) -> OrderEvent:
         collected.append(event)
         return event
     event = OrderEvent(**values)
-    rows = getattr(_bulk, "rows", None)
-    if rows is not None:
-        rows.append(event)
-    else:
-        event.save(force_insert=True)
+    event.save(force_insert=True)
     return event
 
 

@@ -297,7 +297,7 @@ def stock_table(user, channel: Channel) -> tuple[list[str], list[list]]:
         aliases.setdefault(sku_id, []).append(code)
     rows = []
     for sku_id, code, name in SKU.objects.filter(is_active=True).values_list("id", "code", "name").order_by("code"):
-        for platform_code in sorted(aliases.get(sku_id, [code])):
+        for platform_code in aliases.get(sku_id, [code]):
             rows.append([channel.code, platform_code, code, name, available.get(sku_id, 0)])
     rows.sort(key=lambda row: row[1])
     headers = [_("Channel"), _("Platform SKU code"), _("Our SKU"), _("Name"), _("Available to sell")]

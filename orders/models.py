@@ -145,8 +145,10 @@ EXCEPTIONS_RESOLVED_BY_ALLOCATION = (ExceptionReason.OUT_OF_STOCK,)
 
 
 def condition(message, *, asked_for=False, hides_transition=False):
-    """``asked_for``: the step's own form asks the user for what this checks (a
-    tracking number to ship), so it does not grey out the button that opens it.
+    """``asked_for``: the step itself asks the user for, or finds out, what this
+    checks (a tracking number to ship; the warehouse and its stock, which
+    allocation chooses, or else flags the order "out of stock" with the missing
+    SKUs), so it does not grey out the button that opens it.
     ``hides_transition``: where unmet, the transition does not apply to the
     order at all, so it gets no (greyed) button."""
 
@@ -184,12 +186,12 @@ def no_exception_blocking_allocation(order):
     return not order.exception_reason or order.exception_reason in EXCEPTIONS_RESOLVED_BY_ALLOCATION
 
 
-@condition(_("No warehouse is assigned."))
+@condition(_("No warehouse is assigned."), asked_for=True)
 def warehouse_assigned(order):
     return order.warehouse_id is not None
 
 
-@condition(_("Not enough stock is available in the assigned warehouse."))
+@condition(_("Not enough stock is available in the assigned warehouse."), asked_for=True)
 def stock_in_warehouse(order):
     if order.warehouse_id is None:
         return False

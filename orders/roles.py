@@ -19,7 +19,6 @@ PURCHASING_READ = [
     "inventory.view_purchaserequestline",
     "inventory.view_replenishmentsuggestion",
 ]
-AFTERSALES_READ = ["aftersales.view_returnrequest", "aftersales.view_returnline"]
 AFTERSALES_READ = ["aftersales.view_returnrequest", "aftersales.view_returnline", "aftersales.view_ticketsla"]
 # issue 5: settlement files, their lines and closed periods (Finance's own screens)
 SETTLEMENT_READ = [

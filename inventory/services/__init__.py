@@ -27,13 +27,11 @@ from .stock import (
     stock_receive,
     stock_receive_return,
     stock_release_for_order,
-    stock_reserve_for_order,
     stock_ship_for_order,
 )
-from .waves import parcel_orders, parcel_pack, parcel_ship, wave_create
+from .waves import parcel_pack, parcel_ship, wave_create
 
 __all__ = [
-    "parcel_orders",
     "parcel_pack",
     "parcel_ship",
     "wave_create",
@@ -61,6 +59,5 @@ __all__ = [
     "stock_receive",
     "stock_receive_return",
     "stock_release_for_order",
-    "stock_reserve_for_order",
     "stock_ship_for_order",
 ]

@@ -8,12 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.errors import DomainError
+from orders.errors import DomainError, require_permission
 from orders.importers.files import FileProblem, read_rows
 
 from ..models import SKU, MovementKind, ReferenceType, StockLevel, Warehouse
 from .arrivals import stock_arrived
-from .stock import _count, _require
+from .stock import _count
 
 # Normalised header names each column may have (orders.importers.files.normalise_header).
 WAREHOUSE_COLUMNS = ("warehouse", "仓库", "仓库编码")
@@ -126,7 +126,7 @@ def _rows(source, default_warehouse, problems: list[str]) -> list[_Row]:
 def stock_levels_import(*, actor, source, file_name: str = "", warehouse=None, at=None) -> StockImportResult:
     """Set on hand (by a count movement of the difference), safety stock and bin
     location from a file; all rows or none."""
-    _require(actor, "inventory.count_stock", _("Your role may not import stock levels."))
+    require_permission(actor, "inventory.count_stock", _("Your role may not import stock levels."))
     problems: list[str] = []
     rows = _rows(source, warehouse, problems)
     if problems:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
-from orders.errors import DomainError, NotPermitted
+from orders.errors import DomainError, NotPermitted, require_permission
 from orders.numbering import take_number
 
 from ..models import (
@@ -21,7 +21,7 @@ from ..models import (
     ReferenceType,
     ReplenishmentSuggestion,
 )
-from .stock import _require, stock_receive
+from .stock import stock_receive
 
 PURCHASE_ACTION_LABELS = {
     "submit": gettext_lazy("Submit for approval"),
@@ -41,7 +41,7 @@ def _next_number(at) -> str:
 @transaction.atomic
 def purchase_request_create(*, actor, warehouse, lines: dict, supplier=None, note: str = "", at=None) -> PurchaseRequest:
     """A draft for ``lines`` (SKU → units)."""
-    _require(actor, "inventory.add_purchaserequest", _("Your role may not create purchase requests."))
+    require_permission(actor, "inventory.add_purchaserequest", _("Your role may not create purchase requests."))
     lines = {sku: quantity for sku, quantity in lines.items() if quantity}
     if not lines:
         raise DomainError(_("A purchase request needs at least one SKU with a quantity."))
@@ -160,7 +160,7 @@ def purchase_request_receive(*, actor, purchase_request_id: int, quantities: dic
     """Goods arrived for an ordered purchase: ``quantities`` maps line id → units
     received now. Each adds stock through the ledger (kind “purchase”); once
     every line is complete the request is received."""
-    _require(actor, "inventory.receive_stock", _("Your role may not receive stock."))
+    require_permission(actor, "inventory.receive_stock", _("Your role may not receive stock."))
     request = _lock(purchase_request_id)
     if request.status != PurchaseStatus.ORDERED:
         raise DomainError(

@@ -10,11 +10,10 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.errors import DomainError, NotPermitted
+from orders.errors import DomainError, require_permission
 
 from .. import locks
 from ..models import SKU, AdjustmentReason, MovementKind, ReferenceType, StockCount, StockLevel, StockMovement
-from ..selectors import quantities_by_sku, stock_shortages_for_order
 from .arrivals import stock_arrived
 
 
@@ -145,17 +144,6 @@ def reserve_locked_many(reservations, *, actor, at) -> None:
         )
 
 
-@transaction.atomic
-def stock_reserve_for_order(*, order, lines, actor, at) -> None:
-    """Reserve every line of the order in its assigned warehouse, or nothing."""
-    needed = quantities_by_sku(lines)
-    levels = locks.stock_levels_for_update(warehouse_id=order.warehouse_id, sku_ids=list(needed))
-    shortages = stock_shortages_for_order(order, order.warehouse_id, lines)
-    if shortages:
-        raise InsufficientStock(order, shortages)
-    reserve_locked(order=order, levels=levels, needed=needed, actor=actor, at=at)
-
-
 def _settle_reservations(*, order, actor, at, kind) -> dict[str, int]:
     """Release (kind=RELEASE) or ship (kind=SHIP) what is still reserved for the order."""
     outstanding = (
@@ -202,11 +190,6 @@ def _level_for_update(warehouse, sku) -> StockLevel:
     return locks.stock_levels_for_update(warehouse_id=warehouse.pk, sku_ids=[sku.pk])[sku.pk]
 
 
-def _require(actor, permission: str, message: str) -> None:
-    if actor is not None and not actor.has_perm(permission):
-        raise NotPermitted(message)
-
-
 @transaction.atomic
 def stock_receive(
     *,
@@ -222,7 +205,7 @@ def stock_receive(
     purchase_request=None,
 ) -> StockLevel:
     """Goods arrived: on hand goes up by ``quantity``; orders waiting for the SKU are retried."""
-    _require(actor, "inventory.receive_stock", _("Your role may not receive stock."))
+    require_permission(actor, "inventory.receive_stock", _("Your role may not receive stock."))
     if quantity <= 0:
         raise DomainError(_("A receipt must add at least one unit."))
     level = _level_for_update(warehouse, sku)
@@ -287,7 +270,7 @@ def _refuse_below_reserved(level: StockLevel, new_on_hand: int) -> None:
 @transaction.atomic
 def stock_adjust(*, actor, warehouse, sku, quantity: int, reason: str, note: str = "", at=None) -> StockLevel:
     """Correct on hand by ``quantity`` (negative: units gone) for a reason from the list."""
-    _require(actor, "inventory.adjust_stock", _("Your role may not adjust stock."))
+    require_permission(actor, "inventory.adjust_stock", _("Your role may not adjust stock."))
     if reason not in AdjustmentReason.values:
         raise DomainError(_("Choose a reason for the adjustment from the list."))
     if not quantity:
@@ -342,7 +325,7 @@ def _count(level: StockLevel, *, counted: int, actor, at, note: str, kind, refer
 @transaction.atomic
 def stock_count_record(*, actor, warehouse, sku, counted: int, note: str = "", at=None) -> StockCount:
     """What was found on the shelf: on hand is set to ``counted`` by a COUNT movement of the difference."""
-    _require(actor, "inventory.count_stock", _("Your role may not record stock counts."))
+    require_permission(actor, "inventory.count_stock", _("Your role may not record stock counts."))
     if counted is None or counted < 0:
         raise DomainError(_("A count is a whole number of units, zero or more."))
     level = _level_for_update(warehouse, sku)
@@ -363,7 +346,7 @@ def stock_count_record(*, actor, warehouse, sku, counted: int, note: str = "", a
 @transaction.atomic
 def stock_level_update_settings(*, actor, level_id: int, safety_stock: int, location: str) -> StockLevel:
     """Safety stock and bin location: settings of a stock level, not quantities (no ledger movement)."""
-    _require(actor, "inventory.change_stocklevel", _("Your role may not change stock settings."))
+    require_permission(actor, "inventory.change_stocklevel", _("Your role may not change stock settings."))
     if safety_stock is None or safety_stock < 0:
         raise DomainError(_("Safety stock is a whole number of units, zero or more."))
     level = locks.stock_levels_by_id_for_update([level_id])[level_id]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from orders import events
 from orders import locks as order_locks
 from orders import services as order_services
-from orders.errors import DomainError, NotPermitted
+from orders.errors import DomainError, require_permission
 from orders.models import Order, OrderStatus
 from orders.numbering import take_number
 
@@ -20,13 +20,7 @@ WAVE_LIMIT = 300
 
 
 def _require_screens(actor) -> None:
-    if actor is not None and not actor.has_perm("inventory.use_warehouse_screens"):
-        raise NotPermitted(_("Your role may not use the warehouse screens."))
-
-
-def parcel_orders(order: Order) -> list[Order]:
-    """The order and the orders merged into it, sorted by id."""
-    return sorted([order, *order.merged_orders.exclude(status=OrderStatus.CANCELLED)], key=lambda o: o.pk)
+    require_permission(actor, "inventory.use_warehouse_screens", _("Your role may not use the warehouse screens."))
 
 
 @transaction.atomic

@@ -27,11 +27,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from inventory.admin import ReadOnlyAdmin
 from inventory.models import SKU
 from orders import exports, permissions, services
 from orders.errors import DomainError
 from orders.importers.files import normalise_header
-from orders.importers.generic import TEMPLATE_COLUMNS, OrderTemplateResource
+from orders.importers.generic import TEMPLATE_COLUMNS
 from orders.importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus, UnmappedLine
 from orders.importers.registry import format_choices
 from orders.models import Channel, OrderStatus
@@ -312,7 +313,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "quantity": "2",
             "unit_price": "49.50",
         }
-        headers = [str(field.column_name) for field in OrderTemplateResource().get_export_fields()]
+        headers = [str(name) for name in TEMPLATE_COLUMNS]
         content = exports.render(headers, [[example.get(name, "") for name in headers]], file_format=file_format, bom=True)
         response = HttpResponse(content, content_type=exports.CONTENT_TYPES[file_format])
         response["Content-Disposition"] = f'attachment; filename="orderdesk-order-template.{file_format}"'
@@ -341,7 +342,7 @@ def rejected_columns(batch: ImportBatch, rejections) -> list[tuple[str, str]]:
 
 
 @admin.register(UnmappedLine)
-class UnmappedLineAdmin(admin.ModelAdmin):
+class UnmappedLineAdmin(ReadOnlyAdmin):
     """The clerk's list of imported lines whose platform code maps to none of our SKUs."""
 
     list_display = ("platform_sku_code", "title", "channel_column", "order_link", "order_status", "quantity", "placed_column")
@@ -378,25 +379,16 @@ class UnmappedLineAdmin(admin.ModelAdmin):
     def placed_column(self, line):
         return line.order.placed_at
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_map_permission(self, request):
         return request.user.has_perm("inventory.add_skualias")
 
     @admin.action(description=gettext_lazy("Map their platform codes to one of our SKUs…"), permissions=["map"])
     def map_to_sku(self, request, queryset):
         pairs = sorted(set(queryset.values_list("order__channel_id", "platform_sku_code")))
+        channels = Channel.objects.in_bulk({channel_id for channel_id, _code in pairs})
         form = MapSkuForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             sku = form.cleaned_data["sku"]
-            channels = Channel.objects.in_bulk({channel_id for channel_id, _code in pairs})
             for channel_id, code in pairs:
                 try:
                     _alias, released = services.sku_alias_create(
@@ -420,7 +412,7 @@ class UnmappedLineAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": _("Map platform codes to our SKU"),
             "form": form,
-            "pairs": [(Channel.objects.get(pk=channel_id), code) for channel_id, code in pairs[:50]],
+            "pairs": [(channels[channel_id], code) for channel_id, code in pairs[:50]],
             "selected": queryset.values_list("pk", flat=True),
             "action": request.POST.get("action"),
         }

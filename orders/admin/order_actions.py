@@ -19,8 +19,6 @@ from orders.models import (
     ExceptionReason,
     Order,
     OrderStatus,
-    stock_in_warehouse,
-    warehouse_assigned,
 )
 
 
@@ -207,7 +205,7 @@ def order_buttons(order: Order, user) -> list[ActionButton]:
     """Buttons for exactly what this user may do to this order now; a transition
     their role may run but a condition stops is shown disabled, with why."""
     buttons = [
-        ActionButton(option.name, str(TRANSITION_ACTIONS[option.name].label), _blocked_by(order, option), TRANSITION_ACTIONS[option.name].form_class is not None)
+        ActionButton(option.name, str(TRANSITION_ACTIONS[option.name].label), option.blocked_by, TRANSITION_ACTIONS[option.name].form_class is not None)
         for option in selectors.order_transition_options(order, user)
     ]
     closed = order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED)
@@ -229,17 +227,6 @@ def order_buttons(order: Order, user) -> list[ActionButton]:
         extra.append("receive_payment")
     buttons += [ActionButton(name, str(OTHER_ACTIONS[name].label), [], OTHER_ACTIONS[name].form_class is not None) for name in extra]
     return buttons
-
-
-# The allocation service chooses the warehouse and, when stock is short, flags
-# the order "out of stock" with the missing SKUs: the button stays usable.
-ALLOCATION_FINDS_OUT = {str(warehouse_assigned.message), str(stock_in_warehouse.message)}
-
-
-def _blocked_by(order: Order, option) -> list[str]:
-    if option.name == "allocate":
-        return [reason for reason in option.blocked_by if reason not in ALLOCATION_FINDS_OUT]
-    return option.blocked_by
 
 
 def merge_buttons(order: Order, user) -> list[str]:

@@ -7,7 +7,7 @@ inventory services, like the rest of the demo."""
 import random
 
 from inventory import services as stock_services
-from inventory.models import SKU, PurchaseStatus, ReplenishmentSuggestion, StockLevel, Supplier
+from inventory.models import SKU, ReplenishmentSuggestion, StockLevel, Supplier
 
 # category: (supplier code, name, lead time in days, aisle)
 SUPPLIERS = {
@@ -67,12 +67,3 @@ def purchasing_setup(*, staff, now) -> None:
             stock_services.purchase_request_approve(actor=staff.supervisor, purchase_request_id=draft.pk, at=now)
             stock_services.purchase_request_place(actor=staff.clerk, purchase_request_id=draft.pk, at=now)
     stock_services.replenishment_refresh(now=now)
-
-
-def purchase_summary() -> str:
-    from inventory.models import PurchaseRequest
-
-    counts = {status: 0 for status in PurchaseStatus.values}
-    for status in PurchaseRequest.objects.values_list("status", flat=True):
-        counts[status] += 1
-    return ", ".join(f"{PurchaseStatus(status).label} {count}" for status, count in counts.items() if count)

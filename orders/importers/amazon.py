@@ -16,13 +16,12 @@ from finance.models import PaymentMethod
 
 from ..models import ZERO, Platform
 from ..services.imports import PlatformLine, PlatformOrder, PlatformState
-from .base import Col, OrderFormat, RowError, amount, moment, per_line, quantity, read_grouped, unit_price_of
+from .base import Col, OrderFormat, RowError, amount, moment, per_line, quantity, read_grouped, state_of, unit_price_of
 from .cleaning import status_key
 
 ORDER_ID = Col("amazon-order-id")
 PURCHASED = Col("purchase-date")
 STATUS = Col("order-status")
-FULFILMENT = Col("fulfillment-channel")
 TITLE = Col("product-name")
 SKU = Col("sku")
 ASIN = Col("asin")
@@ -69,16 +68,8 @@ def _line(row) -> PlatformLine:
     )
 
 
-def _state(first) -> str:
-    words = first.get(STATUS)
-    state = STATUSES.get(status_key(words))
-    if state is None:
-        raise RowError(_("%(column)s: unknown status “%(status)s”.") % {"column": STATUS.label, "status": words})
-    return state
-
-
 def _head(order_id: str, rows) -> tuple[str, str]:
-    return _state(rows[0]), ""  # the All Orders report has no tracking numbers
+    return state_of(rows[0], STATUS, STATUSES), ""  # the All Orders report has no tracking numbers
 
 
 def _order(order_id: str, rows, state: str) -> PlatformOrder:

@@ -79,10 +79,6 @@ class Col(str):
         return column
 
 
-def text(row: Row, *columns: Col) -> str:
-    return row.get(*columns)
-
-
 def amount(row: Row, *columns: Col, default: Decimal | None = ZERO, decimal_comma: bool = False) -> Decimal | None:
     """The first non-empty of ``columns`` as a Decimal; ``default`` when all are empty."""
     for column in columns:

@@ -25,7 +25,7 @@ from django.db import DatabaseError, IntegrityError
 from django.utils.translation import gettext as _
 
 from ..errors import DomainError
-from ..models import Channel, ExceptionReason, Order, OrderStatus
+from ..models import STOCK_RESERVED_STATUSES, Channel, ExceptionReason, Order, OrderStatus
 from ..selectors import orders_by_platform_id
 from ..services import imports as import_services
 from .base import NamedFile, OrderFormat, Parsed, Rejected, RowError
@@ -123,7 +123,7 @@ def _step_problem(actor, current: Current, steps: list[str]) -> str:
         return ""
     for step in steps:
         permission = import_services.STEP_PERMISSIONS[step]
-        if step == "cancel" and current.status in (OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED):
+        if step == "cancel" and current.status in STOCK_RESERVED_STATUSES:
             permission = "orders.cancel_allocated_order"
         if not actor.has_perm(permission):
             return _("%(order)s: your role may not do this: %(step)s.") % {
@@ -146,11 +146,10 @@ class OrderImport:
         apply: bool,
         batch_id: int | None = None,
         on_chunk: Callable[["OrderImport", list[Rejected], int], bool | None] | None = None,
-        chunk_size: int | None = None,
         outcome: Outcome | None = None,
     ):
         self.fmt, self.files, self.channel, self.actor, self.apply = fmt, files, channel, actor, apply
-        self.batch_id, self.on_chunk, self.chunk_size = batch_id, on_chunk, chunk_size or CHUNK
+        self.batch_id, self.on_chunk = batch_id, on_chunk
         self.progress = ReadProgress()
         self.outcome = outcome or Outcome()
 
@@ -159,7 +158,7 @@ class OrderImport:
         ``skip_chunks`` chunks (done by an earlier run) are read, not processed;
         ``on_chunk(run, rejected, chunks_done)`` returning False stops after that chunk."""
         records = self.fmt.read(self.files, channel=self.channel, progress=self.progress)
-        return run_chunks(self, _chunks(records, self.chunk_size), skip_chunks)
+        return run_chunks(self, _chunks(records, CHUNK), skip_chunks)
 
     # --- one chunk ------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ again changes nothing; any other status is reported with the reason.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import batched
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from .. import events, services
 from ..errors import DomainError
 from ..models import Channel, Order, OrderStatus
 from ..services.outside import TRACKING_CORRECTABLE_STATUSES
-from .base import Col, NamedFile, Rejected, SourceRow
+from .base import Col, NamedFile, Rejected, SourceRow, duplicate_reason
 from .cleaning import tracking_number as clean_tracking_number
 from .files import FileProblem, header_names, read_rows
 from .pipeline import Outcome, run_chunks
@@ -67,17 +68,6 @@ def read(named: NamedFile, progress: ReadProgress):
         )
 
 
-def _chunks(rows, size):
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 class TrackingImport:
     """One run over a tracking file; the same interface as pipeline.OrderImport."""
 
@@ -90,19 +80,17 @@ class TrackingImport:
         apply: bool,
         batch_id: int | None = None,
         on_chunk: Callable | None = None,
-        chunk_size: int | None = None,
         outcome: Outcome | None = None,
-        **_ignored,
     ):
         if len(files) != 1:
             raise FileProblem(_("Upload one tracking file at a time."))
         self.file, self.channel, self.actor, self.apply = files[0], channel, actor, apply
-        self.batch_id, self.on_chunk, self.chunk_size = batch_id, on_chunk, chunk_size or CHUNK
+        self.batch_id, self.on_chunk = batch_id, on_chunk
         self.progress = ReadProgress()
         self.outcome = outcome or Outcome()
 
     def run(self, *, skip_chunks: int = 0) -> bool:
-        return run_chunks(self, _chunks(read(self.file, self.progress), self.chunk_size), skip_chunks)
+        return run_chunks(self, batched(read(self.file, self.progress), CHUNK), skip_chunks)
 
     def _orders(self, rows: list[TrackingRow]) -> dict[str, list[Order]]:
         numbers = {row.reference.upper() for row in rows if row.reference.upper().startswith(ORDER_NUMBER_PREFIX)}
@@ -120,7 +108,7 @@ class TrackingImport:
                 found.setdefault(order.platform_order_id, []).append(order)
         return found
 
-    def process_chunk(self, chunk: list[TrackingRow]) -> list[Rejected]:
+    def process_chunk(self, chunk: tuple[TrackingRow, ...]) -> list[Rejected]:
         rejected: list[Rejected] = []
         found = self._orders(chunk)
         first_line: dict[int, TrackingRow] = {}
@@ -153,7 +141,7 @@ class TrackingImport:
                     rejected.append(
                         Rejected(
                             [item.row],
-                            _("Duplicate of line %(line)s: the same row twice; it was used once.") % {"line": earlier.row.line},
+                            duplicate_reason(earlier.row.line),
                             item.reference,
                             order_rejected=False,
                         )

@@ -30,6 +30,19 @@ from .corrections import (
 from .creation import LineInput, order_create
 from .credit import order_approve_on_terms, order_grant_credit, order_refuse_credit
 from .exceptions import exception_owner_notify, order_flag_exception, order_resolve_exception
+
+# Imports and what they record (issue 3)
+from .import_batches import (  # noqa: E402 - after the services the importers use
+    import_batch_confirm,
+    import_batch_continue,
+    import_batch_create,
+    import_batch_discard,
+    import_batch_import,
+    import_batch_preview,
+    import_batch_run_again,
+    import_batches_discard_stale,
+)
+from .imports import PlatformLine, PlatformOrder, PlatformState, order_import_update, orders_import_new
 from .lifecycle import (
     order_approve,
     order_cancel,
@@ -50,23 +63,10 @@ from .merging import (
     order_unmerge,
     order_unsplit,
 )
-from .replacement import ReplacementLine, order_create_replacement
-from .steps import ACTION_LABELS
-
-# Imports and what they record (issue 3)
-from .import_batches import (  # noqa: E402 - after the services the importers use
-    import_batch_confirm,
-    import_batch_continue,
-    import_batch_create,
-    import_batch_discard,
-    import_batch_import,
-    import_batch_preview,
-    import_batch_run_again,
-    import_batches_discard_stale,
-)
-from .imports import PlatformLine, PlatformOrder, PlatformState, order_import_update, orders_import_new
 from .outside import order_ship_outside, order_update_tracking
+from .replacement import ReplacementLine, order_create_replacement
 from .sku_mapping import sku_alias_change, sku_alias_create
+from .steps import ACTION_LABELS
 
 __all__ = [
     "ACTION_LABELS",

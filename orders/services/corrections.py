@@ -4,12 +4,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import events, locks
-from ..errors import DomainError
+from ..errors import DomainError, require_permission
 from ..models import (
     Order,
     OrderStatus,
 )
-from .steps import _now, _require_perm
+from .steps import _now
 
 # Fields a clerk may correct on the change page, through order_update_details.
 EDITABLE_FIELDS = (
@@ -68,7 +68,7 @@ def order_details_problems(order: Order, changes: dict) -> list[str]:
 def order_update_details(*, actor, order_id: int, changes: dict, at=None) -> Order:
     """Correct the ship-to address, priority, memo, customer or warehouse."""
     order = locks.order_for_update(order_id)
-    _require_perm(actor, "orders.change_order", _("Your role may not change orders."))
+    require_permission(actor, "orders.change_order", _("Your role may not change orders."))
     problems = order_details_problems(order, changes)
     if problems:
         raise DomainError(" ".join(problems))

@@ -12,7 +12,7 @@ from finance.models import PaymentMethod
 from inventory.models import SKU, SKUAlias
 
 from .. import events
-from ..errors import DomainError
+from ..errors import DomainError, require_permission
 from ..models import (
     ZERO,
     Channel,
@@ -23,7 +23,6 @@ from ..models import (
 from ..numbering import take_numbers
 from .exceptions import _flag_exception
 from .lifecycle import _mark_paid
-from .steps import _require_perm
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def order_create(
     Lines whose SKU cannot be resolved leave the order with the exception
     "unknown SKU", so that it cannot be approved until they are mapped.
     """
-    _require_perm(actor, "orders.add_order", _("Your role may not create orders."))
+    require_permission(actor, "orders.add_order", _("Your role may not create orders."))
     lines = list(lines)
     if not lines:
         raise DomainError(_("An order needs at least one line."))

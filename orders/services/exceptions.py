@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from .. import events, locks
 from ..background import enqueue_on_commit
-from ..errors import DomainError
+from ..errors import DomainError, require_permission
 from ..models import (
     ExceptionNotification,
     ExceptionReason,
@@ -14,7 +14,7 @@ from ..models import (
     OrderEvent,
     OrderStatus,
 )
-from .steps import _now, _require_perm, _require_reason
+from .steps import _now, _require_reason
 
 
 def _flag_exception(order: Order, *, actor, at, reason: str, note: str = "", owner=None, save=True) -> OrderEvent:
@@ -49,7 +49,7 @@ def _resolve_exception(order: Order, *, actor, at, resolution: str) -> None:
 @transaction.atomic
 def order_flag_exception(*, actor, order_id: int, reason: str, note: str = "", owner=None, at=None) -> Order:
     order = locks.order_for_update(order_id)
-    _require_perm(actor, "orders.flag_exception", _("Your role may not flag exceptions."))
+    require_permission(actor, "orders.flag_exception", _("Your role may not flag exceptions."))
     if order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED):
         raise DomainError(_("%(order)s is closed; it cannot get an exception.") % {"order": order.number})
     _flag_exception(order, actor=actor, at=_now(at), reason=reason, note=note, owner=owner)
@@ -59,7 +59,7 @@ def order_flag_exception(*, actor, order_id: int, reason: str, note: str = "", o
 @transaction.atomic
 def order_resolve_exception(*, actor, order_id: int, resolution: str, at=None) -> Order:
     order = locks.order_for_update(order_id)
-    _require_perm(actor, "orders.resolve_exception", _("Your role may not resolve exceptions."))
+    require_permission(actor, "orders.resolve_exception", _("Your role may not resolve exceptions."))
     if not order.exception_reason:
         raise DomainError(_("%(order)s has no open exception.") % {"order": order.number})
     _resolve_exception(order, actor=actor, at=_now(at), resolution=_require_reason(resolution, order))

@@ -32,11 +32,10 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from ..background import enqueue_on_commit
-from ..errors import DomainError
+from ..errors import DomainError, require_permission
 from ..importers.files import FileProblem, estimate_rows
 from ..importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus
 from ..models import Channel
-from .steps import _require_perm
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +53,9 @@ def import_storage() -> FileSystemStorage:
 
 def _require_import_perm(actor, kind: str) -> None:
     if kind == ImportKind.TRACKING:
-        _require_perm(actor, "orders.import_tracking", _("Your role may not import tracking numbers."))
+        require_permission(actor, "orders.import_tracking", _("Your role may not import tracking numbers."))
     else:
-        _require_perm(actor, "orders.import_orders", _("Your role may not import orders."))
+        require_permission(actor, "orders.import_orders", _("Your role may not import orders."))
 
 
 def _store(storage, name: str, content) -> tuple[str, str]:

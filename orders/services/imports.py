@@ -44,7 +44,7 @@ from inventory.models import SKU, SKUAlias
 
 from .. import events, locks
 from ..bulk_insert import Prototype, insert_rows
-from ..errors import DomainError
+from ..errors import DomainError, require_permission
 from ..models import ZERO, Channel, ExceptionReason, Order, OrderLine, OrderStatus
 from ..selectors import orders_by_platform_id
 from .creation import _next_order_numbers
@@ -62,7 +62,7 @@ from .lifecycle import (
     order_start_picking,
 )
 from .outside import order_ship_outside, order_update_tracking
-from .steps import _check_transition_allowed, _require_perm, _transition
+from .steps import _check_transition_allowed, _transition
 
 
 class PlatformState(models.TextChoices):
@@ -178,11 +178,6 @@ _ORDER_LENGTHS["tracking_number"] = Order._meta.get_field("tracking_number").max
 _DETAIL_LENGTHS = [(name, limit) for name, limit in _ORDER_LENGTHS.items() if name in IMPORTED_FIELDS]
 _TITLE_LENGTH = OrderLine._meta.get_field("title").max_length
 _CODE_LENGTH = OrderLine._meta.get_field("platform_sku_code").max_length
-_FIELD_LABELS = {
-    "platform_order_id": Order._meta.get_field("platform_order_id").verbose_name,
-    "carrier": Order._meta.get_field("carrier").verbose_name,
-    "tracking_number": Order._meta.get_field("tracking_number").verbose_name,
-}
 
 
 def platform_order_problems(incoming: PlatformOrder, *, new: bool) -> list[str]:
@@ -207,7 +202,7 @@ def platform_order_problems(incoming: PlatformOrder, *, new: bool) -> list[str]:
         if len(value) > _ORDER_LENGTHS[name]
     ]
     for name in too_long:
-        label = _FIELD_LABELS.get(name) or Order._meta.get_field(name).verbose_name
+        label = Order._meta.get_field(name).verbose_name
         problems.append(_("%(field)s is longer than %(limit)s characters.") % {"field": label, "limit": _ORDER_LENGTHS[name]})
     for name in MONEY_FIELDS:
         if details.get(name, ZERO) < 0:
@@ -395,7 +390,7 @@ def orders_import_new(
     ``platform_order_problems(…, new=True)`` on each record and rejected those
     with problems; the database's constraints still stand behind it.
     """
-    _require_perm(actor, "orders.import_orders", _("Your role may not import orders."))
+    require_permission(actor, "orders.import_orders", _("Your role may not import orders."))
     if not orders:
         return []
     for incoming in orders if not checked else ():
@@ -554,7 +549,7 @@ def order_import_update(*, actor, order_id: int, incoming: PlatformOrder, batch_
     All or nothing: a step that is refused (a rule, the user's role) rolls the
     order back to where it was and raises DomainError with why.
     """
-    _require_perm(actor, "orders.import_orders", _("Your role may not import orders."))
+    require_permission(actor, "orders.import_orders", _("Your role may not import orders."))
     order = locks.order_for_update(order_id)
     problems = platform_order_problems(incoming, new=False)
     if problems:

@@ -26,7 +26,7 @@ from inventory.models import MovementKind, StockMovement
 from inventory.services.stock import _apply
 
 from .. import events, locks
-from ..errors import DomainError
+from ..errors import DomainError, require_permission
 from ..models import (
     CENT,
     MERGEABLE_STATUSES,
@@ -35,7 +35,7 @@ from ..models import (
     OrderLine,
     OrderStatus,
 )
-from .steps import _now, _require_perm, _transition
+from .steps import _now, _transition
 
 # Order fields a split-off order takes over from its original.
 SPLIT_COPIED_FIELDS = (
@@ -64,7 +64,7 @@ SPLIT_COPIED_FIELDS = (
 
 
 def _require_merge_perm(actor):
-    _require_perm(actor, "orders.merge_orders", _("Your role may not merge or split orders."))
+    require_permission(actor, "orders.merge_orders", _("Your role may not merge or split orders."))
 
 
 def _not_started(order: Order) -> list[str]:
@@ -296,10 +296,10 @@ def order_split_by_warehouse(*, actor, order_id: int, at=None) -> list[Order]:
     if order.status == OrderStatus.ALLOCATED:
         raise DomainError(_("%(order)s is allocated in one warehouse already.") % {"order": order.number})
     needed = stock_selectors.quantities_by_sku(lines.values())
-    available = stock_selectors.available_by_warehouse(needed)
-    if stock_selectors.warehouses_for_order(order, needed, available):
+    available, warehouses = stock_selectors.available_in_active_warehouses(needed)
+    if stock_selectors.warehouses_for_order(order, needed, available, warehouses):
         raise DomainError(_("%(order)s can ship whole from one warehouse; allocate it.") % {"order": order.number})
-    plan = stock_selectors.split_by_warehouse(order, needed, available)
+    plan = stock_selectors.split_by_warehouse(order, needed, available, warehouses)
     if not plan:
         raise DomainError(
             _("%(order)s: some SKUs are not in stock in full in any warehouse; a split by warehouse would not help.")

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import events, locks
-from ..errors import DomainError
+from ..errors import DomainError, require_permission
 from ..models import Order, OrderStatus
-from .steps import _now, _require_perm, _transition
+from .steps import _now, _transition
 
 TRACKING_CORRECTABLE_STATUSES = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 
@@ -37,7 +37,7 @@ def order_ship_outside(*, actor, order_id: int, carrier: str = "", tracking_numb
 def order_update_tracking(*, actor, order_id: int, carrier: str, tracking_number: str, at=None) -> Order:
     """Correct the carrier and tracking number of an order that has shipped."""
     order = locks.order_for_update(order_id)
-    _require_perm(actor, "orders.ship_order", _("Your role may not change tracking numbers."))
+    require_permission(actor, "orders.ship_order", _("Your role may not change tracking numbers."))
     if order.status not in TRACKING_CORRECTABLE_STATUSES:
         raise DomainError(
             _("%(order)s has not shipped yet; its tracking number is given when it ships.") % {"order": order.number}

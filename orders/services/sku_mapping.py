@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from inventory.models import SKU, SKUAlias
 
 from .. import events, locks
-from ..errors import DomainError
+from ..errors import DomainError, require_permission
 from ..models import Channel, ExceptionReason, Order, OrderLine, OrderStatus
 from .exceptions import _resolve_exception
-from .steps import _require_perm, _transition
+from .steps import _transition
 
 
 def _map_order_lines(order: Order, *, sku: SKU, platform_sku_code: str, actor, at) -> int:
@@ -51,7 +51,7 @@ def _map_order_lines(order: Order, *, sku: SKU, platform_sku_code: str, actor, a
 @transaction.atomic
 def sku_alias_create(*, actor, channel: Channel, platform_sku_code: str, sku: SKU, at=None) -> tuple[SKUAlias, int]:
     """Map a channel's code to our SKU; returns the alias and how many orders it released or updated."""
-    _require_perm(actor, "inventory.add_skualias", _("Your role may not map SKU codes."))
+    require_permission(actor, "inventory.add_skualias", _("Your role may not map SKU codes."))
     code = (platform_sku_code or "").strip()
     if not code:
         raise DomainError(_("A platform SKU code is required."))
@@ -69,7 +69,7 @@ def sku_alias_create(*, actor, channel: Channel, platform_sku_code: str, sku: SK
 @transaction.atomic
 def sku_alias_change(*, actor, alias_id: int, platform_sku_code: str, sku: SKU, at=None) -> tuple[SKUAlias, int]:
     """Change an alias (a typo in the code, the wrong SKU); lines mapped before keep their SKU."""
-    _require_perm(actor, "inventory.change_skualias", _("Your role may not map SKU codes."))
+    require_permission(actor, "inventory.change_skualias", _("Your role may not map SKU codes."))
     alias = SKUAlias.objects.select_for_update().select_related("channel").get(pk=alias_id)
     code = (platform_sku_code or "").strip()
     if not code:

@@ -39,11 +39,6 @@ ACTION_LABELS = {
 # --- internal steps shared by the transition services ---------------------
 
 
-def _require_perm(actor, permission: str, message: str) -> None:
-    if actor is not None and not actor.has_perm(permission):
-        raise NotPermitted(message)
-
-
 def _check_transition_allowed(order: Order, name: str, actor, *, check_permission: bool = True) -> None:
     """State and role: may this actor run this transition on the order as it is now?"""
     method = getattr(order, name)
