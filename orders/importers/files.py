@@ -263,7 +263,8 @@ def open_binary(source) -> io.BufferedIOBase:
     return source
 
 
-def _raw_lines(source, delimiter: str | None = None) -> Iterator[tuple[int, list]]:
+def _raw_lines(source, delimiter: str | None = None) -> tuple[Iterator[tuple[int, list]], Callable]:
+    """The file's (line number, raw cells), and how to clean a row of that kind of file."""
     binary = open_binary(source)
     if binary.seekable():
         binary.seek(0)
@@ -274,23 +275,14 @@ def _raw_lines(source, delimiter: str | None = None) -> Iterator[tuple[int, list
     if head.startswith(XLS_MAGIC):
         raise FileProblem(_("This is an old Excel 97–2003 (.xls) file; save it as .xlsx or CSV and upload that."))
     if head.startswith(XLSX_MAGIC):
-        return _xlsx_lines(binary)
-    return _csv_lines(binary, detect_encoding(binary), delimiter)
-
-
-def _is_spreadsheet(source) -> bool:
-    binary = open_binary(source)
-    position = binary.tell()
-    binary.seek(0)
-    head = binary.read(4)
-    binary.seek(position)
-    return head.startswith(XLSX_MAGIC)
+        return _xlsx_lines(binary), _clean_any_row
+    return _csv_lines(binary, detect_encoding(binary), delimiter), _clean_text_row
 
 
 def header_names(source, *, skip: Callable[[list[str]], bool] | None = None) -> list[str]:
     """The normalised names of the file's first non-empty row (its header, for
     most files), to tell which of several files is which. Reads only that far."""
-    lines = _raw_lines(source)
+    lines, _clean_row = _raw_lines(source)
     try:
         for _number, raw in lines:
             cells = [clean_cell(value) for value in raw]
@@ -370,8 +362,7 @@ def read_rows(
     ``on_header(cells)`` is told the header row as the file spells it.
     Raises FileProblem when the file is empty, unreadable or lacks a column.
     """
-    lines = _raw_lines(source, delimiter)
-    clean_row = _clean_any_row if _is_spreadsheet(source) else _clean_text_row
+    lines, clean_row = _raw_lines(source, delimiter)
     wanted = [normalise_header(name) for name in required]
     header, best_missing = None, list(required)
     for number, raw in lines:
