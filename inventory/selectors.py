@@ -29,16 +29,22 @@ def _available_by_warehouse(sku_ids) -> dict[int, dict[int, int]]:
     return available
 
 
+def shortages(needed: dict[int, int], in_stock: dict[int, int], codes: dict[int, str]) -> list[dict]:
+    """The SKUs of ``needed`` (SKU id → units) that ``in_stock`` (SKU id → units
+    available) lacks, by SKU id: [{sku (its code), needed, available}]."""
+    return [
+        {"sku": codes[sku_id], "needed": qty, "available": max(in_stock.get(sku_id, 0), 0)}
+        for sku_id, qty in sorted(needed.items())
+        if in_stock.get(sku_id, 0) < qty
+    ]
+
+
 def stock_shortages_for_order(order, warehouse_id: int) -> list[dict]:
     """What the warehouse lacks to ship the whole order: [{sku, needed, available}]."""
     needed = quantities_by_sku(order.lines.all())
     in_stock = _available_by_warehouse(needed).get(warehouse_id, {})
-    short = {sku_id: qty for sku_id, qty in needed.items() if in_stock.get(sku_id, 0) < qty}
-    codes = dict(SKU.objects.filter(pk__in=short).values_list("pk", "code"))
-    return [
-        {"sku": codes[sku_id], "needed": qty, "available": max(in_stock.get(sku_id, 0), 0)}
-        for sku_id, qty in sorted(short.items())
-    ]
+    short = [sku_id for sku_id, qty in needed.items() if in_stock.get(sku_id, 0) < qty]
+    return shortages(needed, in_stock, dict(SKU.objects.filter(pk__in=short).values_list("pk", "code")))
 
 
 def active_warehouses() -> list[Warehouse]:

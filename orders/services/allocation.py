@@ -79,11 +79,7 @@ def _insufficient_anywhere(order, needed, available, warehouses, codes) -> stock
         for sku_id, units in available.get(warehouse.pk, {}).items():
             best[sku_id] = max(best[sku_id], units)
             total[sku_id] += max(units, 0)
-    shortages = [
-        {"sku": codes[sku_id], "needed": qty, "available": max(best[sku_id], 0)}
-        for sku_id, qty in sorted(needed.items())
-        if best[sku_id] < qty
-    ]
+    shortages = stock_selectors.shortages(needed, best, codes)
     missing = [codes[sku_id] for sku_id, qty in sorted(needed.items()) if total[sku_id] < qty]
     split = None
     if not missing:
@@ -150,11 +146,8 @@ def _allocate(*, actor, order_id: int, warehouse_id, at, recheck: bool) -> Order
         if resolved_exception:  # only "out of stock" gets past the transition's conditions
             _resolve_exception(member, actor=actor, at=at, resolution=_("Stock allocated."))
     levels = stock_locks.stock_rows_for_allocation(warehouse_id=warehouse.pk, sku_ids=list(needed))
-    shortages = [
-        {"sku": codes[sku_id], "needed": qty, "available": max(levels[sku_id].available if sku_id in levels else 0, 0)}
-        for sku_id, qty in sorted(needed.items())
-        if sku_id not in levels or levels[sku_id].available < qty
-    ]
+    in_stock = {sku_id: level.available for sku_id, level in levels.items()}
+    shortages = stock_selectors.shortages(needed, in_stock, codes)
     if shortages:
         if recheck and warehouse_id is None:
             raise _StaleChoice  # taken since it was read: choose again from a fresh read
@@ -316,12 +309,7 @@ def _allocate_batch(*, actor, order_ids, at):
                     continue
                 error = (
                     stock_services.InsufficientStock(
-                        order,
-                        [
-                            {"sku": codes[sku_id], "needed": qty, "available": max(available.get(order.warehouse_id, {}).get(sku_id, 0), 0)}
-                            for sku_id, qty in sorted(needed.items())
-                            if available.get(order.warehouse_id, {}).get(sku_id, 0) < qty
-                        ],
+                        order, stock_selectors.shortages(needed, available.get(order.warehouse_id, {}), codes)
                     )
                     if order.warehouse_id
                     else _insufficient_anywhere(order, needed, available, warehouses, codes)
