@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from finance import services as finance_services
 from orders import services as order_services
-from orders.errors import DomainError
+from core.errors import DomainError
 
 from . import services
 from .models import GOODS_COME_BACK, ReturnRequest, ReturnStatus, TicketKind

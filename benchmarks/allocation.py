@@ -171,7 +171,7 @@ def service_worker(order_ids, start, results):
     connections.close_all()  # never share the parent's connection
     from inventory.services import InsufficientStock
     from orders import services
-    from orders.errors import DomainError
+    from core.errors import DomainError
     from orders.services import allocation
 
     counts = Counter()
@@ -310,7 +310,7 @@ def queries_per_allocation(order_ids) -> float:
     from django.test.utils import CaptureQueriesContext
 
     from orders import services
-    from orders.errors import DomainError
+    from core.errors import DomainError
 
     with CaptureQueriesContext(connection) as captured:
         for order_id in order_ids:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from inventory.models import SKU
 from orders import services as order_services
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import Channel, Customer, Order, OrderStatus, Platform
 
 from . import services

@@ -1,6 +1,10 @@
 """Stock row locks, taken after the order's and always sorted by id, so that
 two allocations touching the same SKUs queue instead of deadlocking."""
 
+from django.db import connection
+
+from core.raw_sql import for_update_clause, instances_from_sql
+
 from .models import StockLevel
 
 
@@ -22,23 +26,19 @@ def stock_rows_for_allocation(*, warehouse_id: int, sku_ids) -> dict[int, StockL
 def stock_rows_for_allocation_batch(*, sku_ids, warehouse_ids) -> list[StockLevel]:
     """Every stock row of these SKUs in these warehouses, locked in one statement
     sorted by id: like stock_levels_for_update, in raw SQL for the allocation
-    path (see orders.locks).
+    path (see core.raw_sql).
 
     ``FOR NO KEY UPDATE`` where PostgreSQL has it: the lock an UPDATE of these
     (non-key) columns takes anyway. Unlike ``FOR UPDATE`` it lets other
     transactions insert ledger rows pointing at the level meanwhile (their
     foreign-key check takes a key-share lock) instead of queueing behind us."""
-    from django.db import connection
-
-    from orders.locks import fetch_models, for_update_sql
-
     skus, warehouses = sorted(int(pk) for pk in sku_ids), sorted(int(pk) for pk in warehouse_ids)
     if not skus or not warehouses:
         return []
-    lock = for_update_sql()
+    lock = for_update_clause()
     if lock and connection.features.has_select_for_no_key_update:
         lock = " FOR NO KEY UPDATE"
-    return fetch_models(
+    return instances_from_sql(
         StockLevel,
         "SELECT",
         f"FROM {StockLevel._meta.db_table} WHERE sku_id IN ({', '.join(['%s'] * len(skus))}) "  # noqa: S608

@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 
 from orders import selectors as order_selectors
 from orders import services as order_services
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import Order, OrderStatus
 
 from . import selectors, services

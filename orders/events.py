@@ -82,10 +82,10 @@ def recorded_in_bulk():
 
 
 def _new_event(**values) -> OrderEvent:
-    """An unsaved OrderEvent, built fast for a bulk insert (orders.bulk_insert.Prototype)."""
+    """An unsaved OrderEvent, built fast for a bulk insert (core.bulk_insert.Prototype)."""
     global _event_prototype
     if _event_prototype is None:
-        from .bulk_insert import Prototype
+        from core.bulk_insert import Prototype
 
         _event_prototype = Prototype(OrderEvent)
     return _event_prototype.new(**values)

@@ -29,7 +29,7 @@ from inventory.models import SKU, SKUAlias
 from inventory.selectors import available_to_sell_by_sku
 
 from . import permissions
-from .errors import NotPermitted
+from core.errors import NotPermitted
 from .importers.generic import CONTACT_COLUMNS as TEMPLATE_CONTACT_COLUMNS
 from .importers.generic import MONEY_COLUMNS as TEMPLATE_MONEY_COLUMNS
 from .importers.generic import OrderTemplateResource

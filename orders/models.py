@@ -688,24 +688,6 @@ class OrderEvent(models.Model):
         return f"{self.order_id} {self.type}"
 
 
-class NumberSequence(models.Model):
-    """Counters for document numbers (orders, returns, invoices).
-
-    The row is locked while a number is taken, inside the transaction that uses
-    it: a rollback gives the number back, so a series has no gaps.
-    """
-
-    name = models.CharField(max_length=64, primary_key=True)
-    last_value = models.PositiveBigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("number sequence")
-        verbose_name_plural = _("number sequences")
-
-    def __str__(self):
-        return f"{self.name}: {self.last_value}"
-
-
 class ExceptionNotification(models.Model):
     """Marks that an exception's owner was told, so a retried task tells once."""
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from finance.models import Refund
 from inventory.admin import ReadOnlyAdmin
 from orders import permissions
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from orders.selectors import order_timeline
 
 from ..models import ReturnLine, ReturnRequest, TicketSLA

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from inventory import services as stock_services
 from inventory.models import StockLevel, Warehouse
-from orders.errors import DomainError
+from core.errors import DomainError
 
 from ..locks import ticket_for_update
 from ..models import ReturnLine, ReturnRequest

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders import events, locks
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from orders.models import OrderEventType, OrderStatus
-from orders.numbering import take_number
+from core.numbering import take_number
 
 from ..locks import ticket_for_update
 from ..models import (

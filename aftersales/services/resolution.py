@@ -12,7 +12,7 @@ from finance.money import split_by_weight
 from finance.selectors import line_refund_caps
 from inventory.models import SKU
 from orders import services as order_services
-from orders.errors import DomainError
+from core.errors import DomainError
 
 from ..locks import ticket_for_update
 from ..models import ReturnRequest

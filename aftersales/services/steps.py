@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from orders import events
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from orders.models import OrderEventType
 from orders.selectors import unmet_conditions
 

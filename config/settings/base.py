@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rangefilter",
     "django_filters",  # issue 4: filters of the warehouse screens
     "django_q",
+    "core",
     "orders",
     "inventory",
     "aftersales",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from inventory.admin import ReadOnlyAdmin
 from orders.admin.order_actions import ReasonForm
 from orders.admin.reason_page import reason_form_response
-from orders.errors import DomainError
+from core.errors import DomainError
 
 from .. import services
 from ..models import ClosedPeriod, Invoice, Payment, Refund, RefundLine

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from rangefilter.filters import DateRangeFilterBuilder
 
 from inventory.admin import ReadOnlyAdmin
-from orders.errors import DomainError
+from core.errors import DomainError
 
 from .. import services
 from ..models import MatchClass, SettlementBatch, SettlementLine, SettlementSource

@@ -1,5 +1,5 @@
 """Settlement files in: each platform's format read into ParsedLine rows
-through THE shared reader (orders.importers.files), then matched and stored
+through THE shared reader (core.files), then matched and stored
 by finance.services.settlement.
 
     alipay   Alipay 账务明细 (GBK, "#" preamble and footer, tab-terminated text cells)

@@ -8,7 +8,7 @@ entry (账务流水号): payments in, refunds out, service fees, withdrawals.
 
 import re
 
-from orders.importers.files import comment_line, read_rows
+from core.files import comment_line, read_rows
 
 from ..models import SettlementKind
 from .lines import ParsedLine, amount, each_row, kind_from_words, text, when

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from orders.importers.files import FileProblem, read_rows
+from core.files import FileProblem, read_rows
 
 from ..models import SettlementKind
 from ..money import ZERO

@@ -9,7 +9,7 @@ from functools import cache
 
 from django.utils.translation import gettext as _
 
-from orders.importers.files import Row, normalise_header, parse_amount, parse_datetime
+from core.files import Row, normalise_header, parse_amount, parse_datetime
 
 from ..models import SettlementKind
 from ..money import ZERO, to_cent

@@ -7,7 +7,7 @@ Shopify kept (positive in the file); refunds have a negative Amount. The file
 has no transaction id: a line is known by its type, order, time and amounts.
 """
 
-from orders.importers.files import read_rows
+from core.files import read_rows
 
 from ..models import SettlementKind
 from .lines import ParsedLine, amount, cell, each_row, text, when

@@ -6,7 +6,7 @@ trade (SUCCESS) is a sale of 应结订单金额 less its 手续费; a refund row
 (REFUND) pays back 退款金额, and the fee share WeChat returns with it.
 """
 
-from orders.importers.files import read_rows
+from core.files import read_rows
 
 from ..models import SettlementKind
 from .lines import ParsedLine, amount, each_row, text, when

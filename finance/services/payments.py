@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders import events, locks
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from orders.models import OrderStatus
 
 from ..models import Payment, PaymentMethod

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 
 from ..models import ClosedPeriod
 

@@ -19,9 +19,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.errors import DomainError, NotPermitted
-from orders.importers.files import FileProblem, open_binary
-from orders.models import NumberSequence, Order, Platform
+from core.errors import DomainError, NotPermitted
+from core.files import FileProblem, open_binary
+from core.models import NumberSequence
+from orders.models import Order, Platform
 
 from ..importers import PARSERS, FileFacts, ParsedLine, RowProblem
 from ..models import (

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 
-from orders.errors import DomainError
+from core.errors import DomainError
 
 
 def form_page(modeladmin, request, *, form_class, label, run, back_url, obj=None, intro="", form_kwargs=None):

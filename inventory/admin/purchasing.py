@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
-from orders.errors import DomainError
+from core.errors import DomainError
 
 from .. import services
 from ..models import SKU, PurchaseRequest, PurchaseRequestLine, ReplenishmentSuggestion, Supplier, Warehouse

@@ -8,7 +8,7 @@ only if some order is waiting for one of those SKUs (GOTCHAS 8: never a task per
 
 from django.db import transaction
 
-from orders.background import enqueue_on_commit
+from core.tasks import enqueue_on_commit
 
 RETRY_TASK = "inventory.tasks.retry_out_of_stock_orders"
 

@@ -8,14 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.errors import DomainError, require_permission
-from orders.importers.files import FileProblem, read_rows
+from core.errors import DomainError, require_permission
+from core.files import FileProblem, read_rows
 
 from ..models import SKU, MovementKind, ReferenceType, StockLevel, Warehouse
 from .arrivals import stock_arrived
 from .stock import _count
 
-# Normalised header names each column may have (orders.importers.files.normalise_header).
+# Normalised header names each column may have (core.files.normalise_header).
 WAREHOUSE_COLUMNS = ("warehouse", "仓库", "仓库编码")
 SKU_COLUMNS = ("sku", "skucode", "sku_code", "商家编码", "sku编码", "货号")
 BARCODE_COLUMNS = ("barcode", "条码", "条形码")

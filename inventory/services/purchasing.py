@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
-from orders.errors import DomainError, NotPermitted, require_permission
-from orders.numbering import take_number
+from core.errors import DomainError, NotPermitted, require_permission
+from core.numbering import take_number
 
 from ..models import (
     MovementKind,

@@ -10,7 +10,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.errors import DomainError, require_permission
+from core.errors import DomainError, require_permission
 
 from .. import locks
 from ..models import SKU, AdjustmentReason, MovementKind, ReferenceType, StockCount, StockLevel, StockMovement

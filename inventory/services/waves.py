@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from orders import events
 from orders import locks as order_locks
 from orders import services as order_services
-from orders.errors import DomainError, require_permission
+from core.errors import DomainError, require_permission
 from orders.models import Order, OrderStatus
-from orders.numbering import take_number
+from core.numbering import take_number
 
 from ..models import Wave, WaveOrder
 

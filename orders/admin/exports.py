@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orders import exports
-from orders.errors import DomainError
+from core.errors import DomainError
 
 
 class ExportForm(forms.Form):

@@ -30,8 +30,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from inventory.admin import ReadOnlyAdmin
 from inventory.models import SKU
 from orders import exports, permissions, services
-from orders.errors import DomainError
-from orders.importers.files import normalise_header
+from core.errors import DomainError
+from core.files import normalise_header
 from orders.importers.generic import TEMPLATE_COLUMNS
 from orders.importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus, UnmappedLine
 from orders.importers.registry import format_choices

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from rangefilter.filters import DateRangeFilterBuilder
 
 from orders import permissions, selectors, services
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import Channel, Customer, ExceptionReason, Order, OrderLine
 
 from .exports import ChannelStockFileMixin, OrderExportMixin

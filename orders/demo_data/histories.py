@@ -22,7 +22,7 @@ from finance import services as finance_services
 from finance.models import PaymentMethod, Refund, RefundStatus
 
 from .. import services
-from ..errors import DomainError
+from core.errors import DomainError
 from ..models import CENT, ZERO, ExceptionReason, OrderLine, Priority
 from ..services import LineInput
 from .catalogue import US_CHANNELS, Item

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from ..models import ZERO
 from ..services.imports import PlatformOrder
-from .files import FileProblem, Row, normalise_header, parse_amount, parse_datetime, parse_quantity, read_rows
+from core.files import FileProblem, Row, normalise_header, parse_amount, parse_datetime, parse_quantity, read_rows
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, IntegrityError
 from django.utils.translation import gettext as _
 
-from ..errors import DomainError
+from core.errors import DomainError
 from ..models import STOCK_RESERVED_STATUSES, Channel, ExceptionReason, Order, OrderStatus
 from ..selectors import orders_by_platform_id
 from ..services import imports as import_services

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from ..errors import DomainError
+from core.errors import DomainError
 from . import amazon, douyin, generic, jd, pdd, shopify, taobao
 from .base import OrderFormat
 

@@ -37,7 +37,7 @@ from .base import (
     state_of,
 )
 from .cleaning import phone, split_cn_address, status_key, tracking_number
-from .files import FileProblem, Row, header_names, read_rows
+from core.files import FileProblem, Row, header_names, read_rows
 from .staging import RowStaging
 
 ORDER_ID = Col("订单编号")

@@ -18,12 +18,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .. import events, services
-from ..errors import DomainError
+from core.errors import DomainError
 from ..models import Channel, Order, OrderStatus
 from ..services.outside import TRACKING_CORRECTABLE_STATUSES
 from .base import Col, NamedFile, Rejected, SourceRow, duplicate_reason
 from .cleaning import tracking_number as clean_tracking_number
-from .files import FileProblem, header_names, read_rows
+from core.files import FileProblem, header_names, read_rows
 from .pipeline import Outcome, run_chunks
 from .progress import ReadProgress
 

@@ -26,7 +26,7 @@ from inventory import services as stock_services
 from inventory.models import Warehouse
 
 from .. import events, locks
-from ..errors import DomainError
+from core.errors import DomainError
 from ..models import ExceptionReason, Order, OrderStatus, no_exception_blocking_allocation
 from .exceptions import _flag_exception, _resolve_exception
 from .steps import _check_transition_allowed, _now, _transition

@@ -12,7 +12,7 @@ from finance.models import PaymentMethod
 from inventory.models import SKU, SKUAlias
 
 from .. import events
-from ..errors import DomainError, require_permission
+from core.errors import DomainError, require_permission
 from ..models import (
     ZERO,
     Channel,
@@ -20,7 +20,7 @@ from ..models import (
     Order,
     OrderLine,
 )
-from ..numbering import take_numbers
+from core.numbering import take_numbers
 from .exceptions import _flag_exception
 from .lifecycle import _mark_paid
 

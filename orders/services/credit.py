@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from finance.selectors import customer_credit_exposure
 
 from .. import events, locks
-from ..errors import DomainError
+from core.errors import DomainError
 from ..models import ExceptionReason, Order
 from ..selectors import unmet_conditions
 from .exceptions import _flag_exception, _resolve_exception

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import events, locks
-from ..background import enqueue_on_commit
-from ..errors import DomainError, require_permission
+from core.tasks import enqueue_on_commit
+from core.errors import DomainError, require_permission
 from ..models import (
     ExceptionNotification,
     ExceptionReason,

@@ -31,9 +31,9 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from ..background import enqueue_on_commit
-from ..errors import DomainError, require_permission
-from ..importers.files import FileProblem, estimate_rows
+from core.tasks import enqueue_on_commit
+from core.errors import DomainError, require_permission
+from core.files import FileProblem, estimate_rows
 from ..importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus
 from ..models import Channel
 

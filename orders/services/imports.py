@@ -43,8 +43,8 @@ from finance.services import periods as finance_periods
 from inventory.models import SKU, SKUAlias
 
 from .. import events, locks
-from ..bulk_insert import Prototype, insert_rows
-from ..errors import DomainError, require_permission
+from core.bulk_insert import Prototype, insert_rows
+from core.errors import DomainError, require_permission
 from ..models import ZERO, Channel, ExceptionReason, Order, OrderLine, OrderStatus
 from ..selectors import orders_by_platform_id
 from .creation import _next_order_numbers

@@ -10,7 +10,7 @@ from finance.models import PaymentMethod
 from inventory import services as stock_services
 
 from .. import events, locks
-from ..errors import DomainError
+from core.errors import DomainError
 from ..models import (
     CENT,
     Order,

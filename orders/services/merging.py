@@ -26,7 +26,7 @@ from inventory.models import MovementKind, StockMovement
 from inventory.services.stock import _apply
 
 from .. import events, locks
-from ..errors import DomainError, require_permission
+from core.errors import DomainError, require_permission
 from ..models import (
     CENT,
     MERGEABLE_STATUSES,

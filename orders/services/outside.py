@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import events, locks
-from ..errors import DomainError, require_permission
+from core.errors import DomainError, require_permission
 from ..models import Order, OrderStatus
 from .steps import _now, _transition
 

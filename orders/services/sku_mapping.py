@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from inventory.models import SKU, SKUAlias
 
 from .. import events, locks
-from ..errors import DomainError, require_permission
+from core.errors import DomainError, require_permission
 from ..models import Channel, ExceptionReason, Order, OrderLine, OrderStatus
 from .exceptions import _resolve_exception
 from .steps import _transition

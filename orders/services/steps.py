@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from .. import events
-from ..errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from ..models import (
     Order,
 )

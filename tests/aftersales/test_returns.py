@@ -7,7 +7,7 @@ import pytest
 
 from aftersales import services as aftersales
 from aftersales.models import ReturnReason, ReturnRequest, ReturnStatus, TicketKind
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from orders.models import OrderEvent, OrderEventType, OrderStatus
 from tests.flow import snapshot
 

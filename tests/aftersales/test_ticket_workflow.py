@@ -20,7 +20,7 @@ from finance import services as finance
 from finance.models import Refund, RefundStatus
 from inventory.models import MovementKind, StockLevel, StockMovement
 from orders import services as order_services
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from orders.selectors import order_timeline
 from tests.flow import snapshot

@@ -12,7 +12,7 @@ from aftersales import services as aftersales
 from aftersales.models import ReturnReason, TicketKind
 from finance import services as finance
 from finance.models import Refund, SettlementBatch, SettlementLine
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import OrderStatus
 
 from .settlement_files import AlipayRow, alipay_file

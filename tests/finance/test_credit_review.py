@@ -11,7 +11,7 @@ from finance import services as finance
 from finance.models import Payment
 from finance.selectors import customer_credit_exposure
 from orders import services
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from orders.models import ExceptionReason, Order, OrderEvent, OrderEventType, OrderStatus
 from orders.selectors import order_timeline, order_transition_options
 from orders.services import LineInput

@@ -12,7 +12,7 @@ from django.utils import timezone
 from finance import services as finance
 from finance.models import Invoice, Payment, PaymentMethod, Refund, RefundStatus
 from orders import locks, services
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from orders.services import LineInput
 from tests.factories import CustomerFactory, ship_to

@@ -13,7 +13,7 @@ from finance import services as finance
 from finance.models import ClosedPeriod, Invoice, InvoiceKind, Refund, RefundStatus
 from finance.services import PeriodClosed
 from orders import services
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from orders.models import OrderStatus
 from tests.factories import CustomerFactory
 from tests.flow import snapshot

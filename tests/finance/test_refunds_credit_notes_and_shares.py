@@ -11,7 +11,7 @@ from finance import services as finance
 from finance.models import Invoice, InvoiceKind, Refund, RefundStatus
 from finance.money import split_by_weight, to_cent
 from finance.selectors import order_line_paid_shares
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from orders.models import OrderEvent, OrderEventType, OrderStatus
 from orders.services import LineInput
 from tests.flow import snapshot

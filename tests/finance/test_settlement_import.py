@@ -16,8 +16,8 @@ from django.utils import timezone
 from finance import services as finance
 from finance.models import MatchClass, PaymentMethod, Refund, SettlementBatch, SettlementLine
 from orders import services
-from orders.errors import DomainError, NotPermitted
-from orders.importers.files import FileProblem
+from core.errors import DomainError, NotPermitted
+from core.files import FileProblem
 from orders.models import OrderStatus, Platform
 from orders.services import LineInput
 from tests.factories import ChannelFactory

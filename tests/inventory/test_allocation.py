@@ -8,7 +8,7 @@ import pytest
 
 from inventory.models import StockLevel
 from orders import services
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import Order, OrderStatus
 from orders.services import LineInput
 from tests.factories import SKUFactory, WarehouseFactory

@@ -13,7 +13,7 @@ from inventory import services as stock_services
 from inventory import tasks
 from inventory.models import StockLevel, StockMovement
 from orders import services
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import ExceptionReason, Order, OrderEventType, OrderStatus
 from orders.services import LineInput
 from tests.factories import SKUFactory

@@ -10,7 +10,7 @@ from django.db import connection
 
 from inventory.models import StockLevel
 from orders import services
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import ExceptionReason, Order, OrderStatus
 from orders.services import LineInput
 from tests.factories import SKUFactory

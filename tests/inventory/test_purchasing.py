@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from inventory import services
 from inventory.models import MovementKind, PurchaseStatus, ReplenishmentSuggestion, StockLevel, StockMovement, Supplier
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import OrderStatus
 from orders.services import LineInput
 from tests.factories import SKUFactory

@@ -5,7 +5,7 @@ import pytest
 from inventory.models import MovementKind, StockLevel, StockMovement
 from inventory.selectors import available_to_sell_by_sku
 from inventory.services import stock_receive_return
-from orders.errors import DomainError
+from core.errors import DomainError
 
 from .test_stock_conservation import assert_stock_conserved
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from inventory.models import MovementKind, StockLevel, StockMovement
 from inventory.services import stock_receive
 from orders import services
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from orders.services import LineInput
 from tests.factories import SKUFactory, ship_to

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from inventory import services
 from inventory.models import AdjustmentReason, MovementKind, ReferenceType, StockCount, StockLevel, StockMovement
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import OrderStatus
 from orders.services import LineInput
 from tests.factories import SKUFactory

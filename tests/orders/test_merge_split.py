@@ -8,7 +8,7 @@ import pytest
 from finance.models import Payment
 from inventory.models import StockLevel
 from orders import services
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import Order, OrderEventType, OrderLine, OrderStatus
 from orders.services import LineInput
 from tests.flow import snapshot

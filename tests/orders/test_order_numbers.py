@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders import services
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import Order
 from orders.services import LineInput
 from tests.factories import ship_to

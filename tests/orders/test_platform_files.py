@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from orders.importers.files import (
+from core.files import (
     FileProblem,
     comment_line,
     detect_encoding,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from finance.models import PaymentMethod, Refund
 from orders import services, tasks
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import ExceptionNotification, ExceptionReason, Order, OrderEvent, OrderStatus
 from orders.services import LineInput
 from tests.factories import SKUAliasFactory, ship_to

@@ -11,7 +11,7 @@ import pytest
 from finance.models import Refund, RefundStatus
 from inventory.models import MovementKind, StockLevel, StockMovement
 from orders import services
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from orders.models import ExceptionReason, Order, OrderEvent, OrderEventType, OrderStatus
 from orders.services import LineInput
 from tests.factories import SKUFactory

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from finance.models import MatchClass, SettlementSource
 from finance.services import settlement_import
-from orders.errors import DomainError
+from core.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from orders import exports
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import Order, OrderStatus
 
 from .import_orders import batch_user

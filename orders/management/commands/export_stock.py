@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from orders import exports
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.models import Channel
 
 from .import_orders import batch_user

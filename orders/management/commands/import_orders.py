@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from orders import services
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.importers.models import ImportBatch, ImportKind, ImportStatus
 from orders.importers.registry import FORMATS
 from orders.models import Channel

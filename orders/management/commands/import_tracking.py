@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from orders import services
-from orders.errors import DomainError
+from core.errors import DomainError
 from orders.importers.models import ImportBatch, ImportKind
 from orders.models import Channel
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from orders.bulk_insert import Prototype, insert_rows
+from core.bulk_insert import Prototype, insert_rows
 from orders.models import Order, OrderEvent, OrderLine
 
 

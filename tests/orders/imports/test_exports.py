@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from orders import exports
-from orders.errors import NotPermitted
+from core.errors import NotPermitted
 from orders.models import Order, OrderStatus
 from tests.factories import SKUAliasFactory, SKUFactory
 

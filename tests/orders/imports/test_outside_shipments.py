@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from orders import services
-from orders.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from orders.models import Order, OrderEventType, OrderStatus, UnmappedLine
 from tests.flow import snapshot
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from inventory.models import SKUAlias
 from orders import services
-from orders.errors import NotPermitted
+from core.errors import NotPermitted
 from orders.models import ExceptionReason, Order, OrderEventType, OrderStatus, UnmappedLine
 
 from . import platform_files as pf

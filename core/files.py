@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.errors import DomainError
+from .errors import DomainError
 
 CHUNK = 1 << 20
 # Header rows are looked for this far into a file (Alipay puts 4 lines of "#" preamble first).
