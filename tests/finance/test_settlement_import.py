@@ -1,12 +1,11 @@
 """Importing settlement files: every source's real bytes (the samples in
-../shared/samples and files written here, GBK where Alipay writes GBK), each
+tests/samples and files written here, GBK where Alipay writes GBK), each
 line matched and classed, the same file twice changing nothing, broken files
 refused whole with the lines that are wrong, closed periods respected."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
 from io import StringIO
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,12 +21,12 @@ from orders.models import OrderStatus, Platform
 from orders.services import LineInput
 from tests.factories import ChannelFactory
 from tests.flow import snapshot
+from tests.samples import SAMPLES
 
 from .settlement_files import AlipayRow, alipay_file, amazon_v2_file, shopify_file, wechat_file
 
 S = OrderStatus
 pytestmark = pytest.mark.django_db
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from orders.models import ImportStatus, Order, OrderLine, Platform
 from tests.flow import snapshot
+from tests.samples import SAMPLES
 
 from . import platform_files as pf
 
@@ -174,10 +175,8 @@ def test_rows_with_no_id_or_no_date_are_rejected_with_the_column_named(platform_
 
 
 def test_a_real_amazon_settlement_file_is_not_taken_for_an_order_report(platform_channel, run_import):
-    # ../shared/samples: a real Amazon settlement flat file (V1) — the wrong file for the All Orders importer.
-    from pathlib import Path
-
-    sample = Path(__file__).resolve().parents[4] / "shared" / "samples" / "amazon_settlement_flatfile_v1_legacy_mws-rs.tsv"
+    # tests/samples: a real Amazon settlement flat file (V1) — the wrong file for the All Orders importer.
+    sample = SAMPLES / "amazon_settlement_flatfile_v1_legacy_mws-rs.tsv"
 
     batch = run_import(platform_channel(Platform.AMAZON), (sample.name, sample.read_bytes()))
 
