@@ -19,7 +19,8 @@ from core.errors import DomainError
 from orders.models import Channel, Customer, Order, OrderStatus, Platform
 
 from . import services
-from .models import PaymentMethod, Refund, RefundStatus
+from .models import Refund, RefundStatus
+from orders.models import PaymentMethod
 from .money import to_cent
 
 OUT_DIR = Path(settings.BASE_DIR) / "var" / "demo_settlement"

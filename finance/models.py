@@ -12,19 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from orders.models import PaymentMethod
+
 
 def amount_field(verbose_name=None, **kwargs):
     return models.DecimalField(verbose_name or _("amount"), max_digits=14, decimal_places=2, **kwargs)
-
-
-class PaymentMethod(models.TextChoices):
-    PLATFORM = "platform", _("Platform escrow")
-    ALIPAY = "alipay", _("Alipay")
-    WECHAT = "wechat", _("WeChat Pay")
-    CARD = "card", _("Card")
-    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
-    CASH_ON_DELIVERY = "cod", _("Cash on delivery")
-    OTHER = "other", _("Other")
 
 
 class Payment(models.Model):
@@ -62,6 +54,10 @@ class RefundStatus(models.TextChoices):
 
 
 class RefundQuerySet(models.QuerySet):
+    def pending(self):
+        """Requested or approved, not yet paid (or failed)."""
+        return self.filter(status__in=(RefundStatus.REQUESTED, RefundStatus.APPROVED))
+
     def live(self):
         """Refunds that count against what may still be refunded: all but failed ones."""
         return self.exclude(status=RefundStatus.FAILED)

@@ -6,6 +6,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 
+from core.bulk_insert import Prototype
+
 from .models import OrderEvent, OrderEventType
 
 # Parameters holding money or buyer contact details: hidden on the timeline
@@ -85,8 +87,6 @@ def _new_event(**values) -> OrderEvent:
     """An unsaved OrderEvent, built fast for a bulk insert (core.bulk_insert.Prototype)."""
     global _event_prototype
     if _event_prototype is None:
-        from core.bulk_insert import Prototype
-
         _event_prototype = Prototype(OrderEvent)
     return _event_prototype.new(**values)
 

@@ -240,6 +240,16 @@ class OrderQuerySet(models.QuerySet):
         return self.filter(status__in=STOCK_RESERVED_STATUSES)
 
 
+class PaymentMethod(models.TextChoices):
+    PLATFORM = "platform", _("Platform escrow")
+    ALIPAY = "alipay", _("Alipay")
+    WECHAT = "wechat", _("WeChat Pay")
+    CARD = "card", _("Card")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    CASH_ON_DELIVERY = "cod", _("Cash on delivery")
+    OTHER = "other", _("Other")
+
+
 class Order(FSMModelMixin, models.Model):
     number = models.CharField(_("order number"), max_length=20, unique=True, editable=False)
     channel = models.ForeignKey(Channel, models.PROTECT, related_name="orders", verbose_name=_("channel"))
@@ -407,9 +417,7 @@ class Order(FSMModelMixin, models.Model):
 
     def has_refund_pending(self) -> bool:
         """A refund is requested or approved and not yet paid."""
-        from finance.models import RefundStatus  # finance's models point back at orders
-
-        return self.refunds.filter(status__in=(RefundStatus.REQUESTED, RefundStatus.APPROVED)).exists()
+        return self.refunds.pending().exists()
 
     def ships_to_same_place_as(self, other: "Order") -> bool:
         """Same channel, same buyer and the same ship-to (name, phone, address): one parcel can serve both."""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales import services as aftersales_services
 from aftersales.models import ReturnReason, TicketKind
 from finance import services as finance_services
-from finance.models import PaymentMethod
+from orders.models import PaymentMethod
 from orders import selectors, services
 from orders.models import (
     MERGEABLE_STATUSES,

@@ -19,7 +19,8 @@ from django.utils import timezone
 from aftersales import services as aftersales_services
 from aftersales.models import ReturnReason, TicketKind
 from finance import services as finance_services
-from finance.models import PaymentMethod, Refund, RefundStatus
+from finance.models import Refund, RefundStatus
+from orders.models import PaymentMethod
 
 from .. import services
 from core.errors import DomainError

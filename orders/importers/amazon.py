@@ -12,9 +12,8 @@ are recorded as shipped outside our warehouses, our stock untouched.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from finance.models import PaymentMethod
 
-from ..models import ZERO, Platform
+from ..models import ZERO, PaymentMethod, Platform
 from ..services.imports import PlatformLine, PlatformOrder, PlatformState
 from .base import Col, OrderFormat, RowError, amount, moment, per_line, quantity, read_grouped, state_of, unit_price_of
 from .cleaning import status_key

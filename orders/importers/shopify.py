@@ -13,9 +13,8 @@ partially paid/refunded → paid; refunded or voided → closed).
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from finance.models import PaymentMethod
 
-from ..models import Platform
+from ..models import PaymentMethod, Platform
 from ..services.imports import PlatformLine, PlatformOrder, PlatformState
 from .base import Col, OrderFormat, RowError, amount, moment, per_line, quantity, read_grouped, required_text
 from .cleaning import phone

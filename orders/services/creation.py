@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from finance.models import PaymentMethod
 from inventory.models import SKU, SKUAlias
 
 from .. import events
@@ -19,6 +18,7 @@ from ..models import (
     ExceptionReason,
     Order,
     OrderLine,
+    PaymentMethod,
 )
 from core.numbering import take_numbers
 from .exceptions import _flag_exception

@@ -11,9 +11,8 @@ transition.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from finance.selectors import customer_credit_exposure
-
 from .. import events, locks
+from ..money import money
 from core.errors import DomainError
 from ..models import ExceptionReason, Order
 from ..selectors import unmet_conditions
@@ -23,7 +22,7 @@ from .steps import ACTION_LABELS, _check_transition_allowed, _now, _require_reas
 
 def _credit_figures(order: Order) -> dict:
     return {
-        "exposure": customer_credit_exposure(order.customer, excluding_order_id=order.pk),
+        "exposure": money().customer_credit_exposure(order.customer, excluding_order_id=order.pk),
         "credit_limit": order.customer.credit_limit,
     }
 

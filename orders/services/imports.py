@@ -38,14 +38,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from finance.models import PaymentMethod
-from finance.services import periods as finance_periods
 from inventory.models import SKU, SKUAlias
 
 from .. import events, locks
 from core.bulk_insert import Prototype, insert_rows
 from core.errors import DomainError, require_permission
-from ..models import ZERO, Channel, ExceptionReason, Order, OrderLine, OrderStatus
+from ..models import ZERO, Channel, ExceptionReason, Order, OrderLine, OrderStatus, PaymentMethod
+from ..money import money
 from ..selectors import orders_by_platform_id
 from .creation import _next_order_numbers
 from .exceptions import _flag_exception
@@ -280,7 +279,7 @@ class _Transitions:
     def __init__(self, actor):
         self.actor = actor
         self.permitted: set[str] = set()
-        self.closed_months = finance_periods.closed_months()  # payments may not fall in a closed month
+        self.closed_months = money().closed_months()  # payments may not fall in a closed month
 
     def _permit(self, order, name):
         if name not in self.permitted:

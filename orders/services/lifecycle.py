@@ -5,16 +5,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from finance import services as finance_services
-from finance.models import PaymentMethod
 from inventory import services as stock_services
 
 from .. import events, locks
+from ..money import money
 from core.errors import DomainError
-from ..models import (
-    CENT,
-    Order,
-)
+from ..models import CENT, Order, PaymentMethod
 from .merging import leave_merge_on_cancel
 from .steps import _check_transition_allowed, _now, _require_reason, _transition
 
@@ -54,9 +50,9 @@ def _mark_paid(
     )
     payment = {"order": order, "actor": actor, "amount": amount, "method": method, "reference": reference, "at": at}
     if unsaved_payments is None:
-        finance_services.payment_record(**payment)
+        money().payment_record(**payment)
     else:
-        unsaved_payments.append(finance_services.payment_build(**payment, closed_months=closed_months))
+        unsaved_payments.append(money().payment_build(**payment, closed_months=closed_months))
     return order
 
 
@@ -156,9 +152,9 @@ def order_cancel(*, actor, order_id: int, reason: str, at=None) -> Order:
         released = stock_services.stock_release_for_order(order=order, actor=actor, at=at)
         events.stock_released(order=order, actor=actor, at=at, quantities=released)
     leave_merge_on_cancel(order, actor=actor, at=at)  # issue 4: a cancelled order no longer ships with others
-    refundable = finance_services.refundable_amount(order)
+    refundable = money().refundable_amount(order)
     if refundable > 0:
-        finance_services.refund_request(
+        money().refund_request(
             order=order,
             actor=actor,
             amount=refundable,

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from finance import services as finance
-from finance.models import Invoice, Payment, PaymentMethod, Refund, RefundStatus
+from finance.models import Invoice, Payment, Refund, RefundStatus
+from orders.models import PaymentMethod
 from orders import locks, services
 from core.errors import DomainError, NotPermitted
 from orders.models import Order, OrderEvent, OrderEventType, OrderStatus

@@ -13,7 +13,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from finance import services as finance
-from finance.models import MatchClass, PaymentMethod, Refund, SettlementBatch, SettlementLine
+from finance.models import MatchClass, Refund, SettlementBatch, SettlementLine
+from orders.models import PaymentMethod
 from orders import services
 from core.errors import DomainError, NotPermitted
 from core.files import FileProblem
