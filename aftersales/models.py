@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from orders.models import condition
+from core.fsm import condition
 
 
 class TicketKind(models.TextChoices):

@@ -9,11 +9,11 @@ class FinanceConfig(AppConfig):
     def ready(self):
         from django.db.models import Field, ForeignObject
 
-        from orders import money
+        from orders import finance_port
 
-        from . import order_money
+        from . import order_port
         from .lookups import AnyOf, RelatedAnyOf
 
         Field.register_lookup(AnyOf)
         ForeignObject.register_lookup(RelatedAnyOf)
-        money.provide(order_money)
+        finance_port.provide(order_port)

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from core.fsm import condition
+
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
@@ -142,23 +144,6 @@ EXCEPTIONS_RESOLVED_BY_ALLOCATION = (ExceptionReason.OUT_OF_STOCK,)
 
 # --- Transition conditions: pure checks on the order's own fields and lines.
 # Each carries the message a user reads when it stops a transition.
-
-
-def condition(message, *, asked_for=False, hides_transition=False):
-    """``asked_for``: the step itself asks the user for, or finds out, what this
-    checks (a tracking number to ship; the warehouse and its stock, which
-    allocation chooses, or else flags the order "out of stock" with the missing
-    SKUs), so it does not grey out the button that opens it.
-    ``hides_transition``: where unmet, the transition does not apply to the
-    order at all, so it gets no (greyed) button."""
-
-    def decorate(check):
-        check.message = message
-        check.asked_for = asked_for
-        check.hides_transition = hides_transition
-        return check
-
-    return decorate
 
 
 @condition(_("The order has no lines."))

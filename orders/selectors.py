@@ -1,7 +1,4 @@
-"""Reads about orders for screens: what a user may do now, the timeline as
-that user may see it, and cheap counts for very large lists."""
-
-from dataclasses import dataclass, field
+"""Reads about orders for screens: the timeline as a user may see it, and cheap counts for very large lists."""
 
 from django.db import connection
 from django.db.models import F
@@ -10,41 +7,6 @@ from django.utils.translation import gettext as _
 from . import permissions
 from .events import CONTACT_PARAMETERS, MONEY_PARAMETERS
 from .models import ExceptionReason, Order, OrderEventType, OrderLine, OrderStatus
-
-
-def unmet_conditions(order: Order, name: str) -> list[str]:
-    """Messages of the conditions that stop transition ``name`` right now."""
-    transition = getattr(order, name)._django_fsm.get_transition(order.status)
-    return [str(check.message) for check in transition.conditions if not check(order)]
-
-
-@dataclass
-class TransitionOption:
-    name: str
-    blocked_by: list[str] = field(default_factory=list)
-
-    @property
-    def available(self) -> bool:
-        return not self.blocked_by
-
-
-def order_transition_options(order: Order, user) -> list[TransitionOption]:
-    """The transitions this user's role may run from the order's status, each
-    with what stops it now (empty when it can run). Works for any FSM model
-    whose conditions are made with orders.models.condition (tickets too)."""
-    options = []
-    for transition in order.get_all_status_transitions():
-        if transition.source != order.status or not transition.has_perm(order, user):
-            continue
-        if any(check.hides_transition and not check(order) for check in transition.conditions):
-            continue  # e.g. "approve on terms" for a buyer who has no terms: not a step of this order at all
-        blocked_by = [
-            str(check.message)
-            for check in transition.conditions
-            if not check.asked_for and not check(order)
-        ]
-        options.append(TransitionOption(transition.name, blocked_by))
-    return options
 
 
 _STATUS_LABELS = dict(OrderStatus.choices)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.models import SKU, Warehouse
 from orders.admin.order_actions import ReasonForm
-from orders.selectors import order_transition_options
+from core.fsm import transition_options
 
 from .. import services
 from ..models import FINAL_STATUSES, ReturnRequest
@@ -189,7 +189,7 @@ def ticket_buttons(ticket: ReturnRequest, user) -> list[TicketButton]:
             option.blocked_by,
             TICKET_ACTIONS[option.name].form_class is not None,
         )
-        for option in order_transition_options(ticket, user)  # works on any model with an FSM "status"
+        for option in transition_options(ticket, user)  # works on any model with an FSM "status"
     ]
     if ticket.status not in FINAL_STATUSES and user.has_perm("aftersales.assign_return"):
         buttons.append(TicketButton("assign", str(TICKET_ACTIONS["assign"].label), [], True))

@@ -6,7 +6,7 @@ step on the order's timeline. Callers import from here."""
 from .goods import return_inspect, return_receive
 from .opening import RETURNABLE_STATUSES, return_assign, return_open
 from .resolution import return_exchange, return_refund, return_reship, ticket_refund_cap, ticket_refund_units
-from .steps import STEP_LABELS, check_step, return_approve, return_await, return_cancel, return_close, return_reject
+from .ticket_steps import STEP_LABELS, check_step, return_approve, return_await, return_cancel, return_close, return_reject
 
 __all__ = [
     "RETURNABLE_STATUSES",

@@ -12,7 +12,7 @@ from core.errors import DomainError
 
 from ..locks import ticket_for_update
 from ..models import ReturnLine, ReturnRequest
-from .steps import check_step, run_step
+from .ticket_steps import check_step, run_step
 
 
 def _units(lines) -> str:

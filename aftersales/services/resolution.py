@@ -16,7 +16,7 @@ from core.errors import DomainError
 
 from ..locks import ticket_for_update
 from ..models import ReturnRequest
-from .steps import check_step, run_step
+from .ticket_steps import check_step, run_step
 
 
 def ticket_refund_units(ticket: ReturnRequest) -> dict[int, int]:

@@ -10,10 +10,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
+from django.utils.translation import gettext_lazy
 
 from orders import events, locks
-from core.errors import DomainError, NotPermitted
+from core.errors import DomainError
+from core.fsm import Refusals, check_transition
 from orders.models import OrderEventType
 
 from ..models import Refund, RefundLine
@@ -28,6 +29,11 @@ class RefundLineInput:
     quantity: int
     amount: Decimal
 
+
+REFUND_REFUSALS = Refusals(
+    wrong_state=gettext_lazy("Refund %(refund)s is %(status)s; that is not possible now."),
+    not_permitted=gettext_lazy("Your role may not do this to refunds."),
+)
 
 def refundable_amount(order) -> Decimal:
     """Paid, less every refund not failed, to the cent (SQLite sums decimals inexactly)."""
@@ -83,14 +89,10 @@ def _refund_transition(*, actor, refund_id: int, name: str, event_type, at=None,
     order_id = Refund.objects.values_list("order_id", flat=True).get(pk=refund_id)
     order = locks.order_for_update(order_id)
     refund = Refund.objects.select_for_update().get(pk=refund_id)
+    check_transition(
+        refund, name, actor, refusals=REFUND_REFUSALS, params=lambda: {"refund": refund.pk, "status": refund.get_status_display()}
+    )
     method = getattr(refund, name)
-    if not can_proceed(method):
-        raise DomainError(
-            _("Refund %(refund)s is %(status)s; that is not possible now.")
-            % {"refund": refund.pk, "status": refund.get_status_display()}
-        )
-    if actor is not None and not method._django_fsm.has_transition_perm(refund, refund.status, actor):
-        raise NotPermitted(_("Your role may not do this to refunds."))
     at = at or timezone.now()
     ensure_period_open(at, subject=_("Refund %(refund)s of %(order)s") % {"refund": refund.pk, "order": order.number})
     method(at=at, **kwargs)

@@ -10,9 +10,9 @@ from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import can_proceed
 
 from core.errors import DomainError
+from core.fsm import may_run
 
 from .. import services
 from ..models import SKU, PurchaseRequest, PurchaseRequestLine, ReplenishmentSuggestion, Supplier, Warehouse
@@ -244,8 +244,7 @@ class PurchaseRequestAdmin(admin.ModelAdmin):
     def _steps_for(self, purchase_request, user) -> list[dict]:
         steps = []
         for name in self.STEPS:
-            method = getattr(purchase_request, name)
-            if can_proceed(method) and method._django_fsm.has_transition_perm(purchase_request, purchase_request.status, user):
+            if may_run(purchase_request, name, user):
                 steps.append({"name": name, "label": services.PURCHASE_ACTION_LABELS[name]})
         return steps
 

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import can_proceed
 
-from core.errors import DomainError, NotPermitted, require_permission
+from core.errors import DomainError, require_permission
+from core.fsm import Refusals, check_transition
 from core.numbering import take_number
 
 from ..models import (
@@ -31,6 +31,10 @@ PURCHASE_ACTION_LABELS = {
     "cancel": gettext_lazy("Cancel"),
     "mark_received": gettext_lazy("Receive"),
 }
+PURCHASE_REFUSALS = Refusals(
+    wrong_state=gettext_lazy("%(number)s: “%(action)s” is not possible while it is %(status)s."),
+    not_permitted=gettext_lazy("%(number)s: your role may not “%(action)s”."),
+)
 
 
 def _next_number(at) -> str:
@@ -89,12 +93,13 @@ def _lock(purchase_request_id: int) -> PurchaseRequest:
 
 
 def _check(request: PurchaseRequest, name: str, actor) -> None:
-    method = getattr(request, name)
-    params = {"number": request.number, "action": PURCHASE_ACTION_LABELS[name], "status": request.get_status_display()}
-    if not can_proceed(method):
-        raise DomainError(_("%(number)s: “%(action)s” is not possible while it is %(status)s.") % params)
-    if actor is not None and not method._django_fsm.has_transition_perm(request, request.status, actor):
-        raise NotPermitted(_("%(number)s: your role may not “%(action)s”.") % params)
+    check_transition(
+        request,
+        name,
+        actor,
+        refusals=PURCHASE_REFUSALS,
+        params=lambda: {"number": request.number, "action": PURCHASE_ACTION_LABELS[name], "status": request.get_status_display()},
+    )
 
 
 def _run(name: str, *, actor, purchase_request_id: int, at=None, **kwargs) -> PurchaseRequest:

@@ -13,6 +13,7 @@ from aftersales import services as aftersales_services
 from aftersales.models import ReturnReason, TicketKind
 from finance import services as finance_services
 from orders.models import PaymentMethod
+from core.fsm import transition_options
 from orders import selectors, services
 from orders.models import (
     MERGEABLE_STATUSES,
@@ -206,7 +207,7 @@ def order_buttons(order: Order, user) -> list[ActionButton]:
     their role may run but a condition stops is shown disabled, with why."""
     buttons = [
         ActionButton(option.name, str(TRANSITION_ACTIONS[option.name].label), option.blocked_by, TRANSITION_ACTIONS[option.name].form_class is not None)
-        for option in selectors.order_transition_options(order, user)
+        for option in transition_options(order, user)
     ]
     closed = order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED)
     extra = []

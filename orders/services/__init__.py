@@ -66,7 +66,7 @@ from .merging import (
 from .outside import order_ship_outside, order_update_tracking
 from .replacement import ReplacementLine, order_create_replacement
 from .sku_mapping import sku_alias_change, sku_alias_create
-from .steps import ACTION_LABELS
+from .transitions import ACTION_LABELS
 
 __all__ = [
     "ACTION_LABELS",

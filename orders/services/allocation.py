@@ -29,7 +29,7 @@ from .. import events, locks
 from core.errors import DomainError
 from ..models import ExceptionReason, Order, OrderStatus, no_exception_blocking_allocation
 from .exceptions import _flag_exception, _resolve_exception
-from .steps import _check_transition_allowed, _now, _transition
+from .transitions import _check_transition_allowed, _now, _transition
 
 ATTEMPTS = 5
 RETRYABLE_SQLSTATES = {"40P01": "deadlock", "40001": "serialization"}

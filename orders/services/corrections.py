@@ -9,7 +9,7 @@ from ..models import (
     Order,
     OrderStatus,
 )
-from .steps import _now
+from .transitions import _now
 
 # Fields a clerk may correct on the change page, through order_update_details.
 EDITABLE_FIELDS = (

@@ -12,17 +12,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import events, locks
-from ..money import money
+from ..finance_port import finance
 from core.errors import DomainError
+from core.fsm import unmet_conditions
 from ..models import ExceptionReason, Order
-from ..selectors import unmet_conditions
 from .exceptions import _flag_exception, _resolve_exception
-from .steps import ACTION_LABELS, _check_transition_allowed, _now, _require_reason, _transition
+from .transitions import ACTION_LABELS, _check_transition_allowed, _now, _require_reason, _transition
 
 
 def _credit_figures(order: Order) -> dict:
     return {
-        "exposure": money().customer_credit_exposure(order.customer, excluding_order_id=order.pk),
+        "exposure": finance().customer_credit_exposure(order.customer, excluding_order_id=order.pk),
         "credit_limit": order.customer.credit_limit,
     }
 

@@ -14,7 +14,7 @@ from ..models import (
     OrderEvent,
     OrderStatus,
 )
-from .steps import _now, _require_reason
+from .transitions import _now, _require_reason
 
 
 def _flag_exception(order: Order, *, actor, at, reason: str, note: str = "", owner=None, save=True) -> OrderEvent:

@@ -44,7 +44,7 @@ from .. import events, locks
 from core.bulk_insert import Prototype, insert_rows
 from core.errors import DomainError, require_permission
 from ..models import ZERO, Channel, ExceptionReason, Order, OrderLine, OrderStatus, PaymentMethod
-from ..money import money
+from ..finance_port import finance
 from ..selectors import orders_by_platform_id
 from .creation import _next_order_numbers
 from .exceptions import _flag_exception
@@ -61,7 +61,7 @@ from .lifecycle import (
     order_start_picking,
 )
 from .outside import order_ship_outside, order_update_tracking
-from .steps import _check_transition_allowed, _transition
+from .transitions import _check_transition_allowed, _transition
 
 
 class PlatformState(models.TextChoices):
@@ -279,7 +279,7 @@ class _Transitions:
     def __init__(self, actor):
         self.actor = actor
         self.permitted: set[str] = set()
-        self.closed_months = money().closed_months()  # payments may not fall in a closed month
+        self.closed_months = finance().closed_months()  # payments may not fall in a closed month
 
     def _permit(self, order, name):
         if name not in self.permitted:

@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from inventory import services as stock_services
 
 from .. import events, locks
-from ..money import money
+from ..finance_port import finance
 from core.errors import DomainError
 from ..models import CENT, Order, PaymentMethod
 from .merging import leave_merge_on_cancel
-from .steps import _check_transition_allowed, _now, _require_reason, _transition
+from .transitions import _check_transition_allowed, _now, _require_reason, _transition
 
 
 def _mark_paid(
@@ -50,9 +50,9 @@ def _mark_paid(
     )
     payment = {"order": order, "actor": actor, "amount": amount, "method": method, "reference": reference, "at": at}
     if unsaved_payments is None:
-        money().payment_record(**payment)
+        finance().payment_record(**payment)
     else:
-        unsaved_payments.append(money().payment_build(**payment, closed_months=closed_months))
+        unsaved_payments.append(finance().payment_build(**payment, closed_months=closed_months))
     return order
 
 
@@ -152,9 +152,9 @@ def order_cancel(*, actor, order_id: int, reason: str, at=None) -> Order:
         released = stock_services.stock_release_for_order(order=order, actor=actor, at=at)
         events.stock_released(order=order, actor=actor, at=at, quantities=released)
     leave_merge_on_cancel(order, actor=actor, at=at)  # issue 4: a cancelled order no longer ships with others
-    refundable = money().refundable_amount(order)
+    refundable = finance().refundable_amount(order)
     if refundable > 0:
-        money().refund_request(
+        finance().refund_request(
             order=order,
             actor=actor,
             amount=refundable,

@@ -35,7 +35,7 @@ from ..models import (
     OrderLine,
     OrderStatus,
 )
-from .steps import _now, _transition
+from .transitions import _now, _transition
 
 # Order fields a split-off order takes over from its original.
 SPLIT_COPIED_FIELDS = (

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from .. import events, locks
 from core.errors import DomainError, require_permission
 from ..models import Order, OrderStatus
-from .steps import _now, _transition
+from .transitions import _now, _transition
 
 TRACKING_CORRECTABLE_STATUSES = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 

@@ -12,7 +12,7 @@ from inventory.models import SKU
 from ..models import ZERO, Order
 from .corrections import SHIP_TO_FIELDS
 from .creation import LineInput, order_create
-from .steps import _now, _transition
+from .transitions import _now, _transition
 
 
 @dataclass(frozen=True)

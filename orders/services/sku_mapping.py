@@ -18,7 +18,7 @@ from .. import events, locks
 from core.errors import DomainError, require_permission
 from ..models import Channel, ExceptionReason, Order, OrderLine, OrderStatus
 from .exceptions import _resolve_exception
-from .steps import _transition
+from .transitions import _transition
 
 
 def _map_order_lines(order: Order, *, sku: SKU, platform_sku_code: str, actor, at) -> int:

@@ -13,7 +13,8 @@ from finance.selectors import customer_credit_exposure
 from orders import services
 from core.errors import DomainError, NotPermitted
 from orders.models import ExceptionReason, Order, OrderEvent, OrderEventType, OrderStatus
-from orders.selectors import order_timeline, order_transition_options
+from core.fsm import transition_options
+from orders.selectors import order_timeline
 from orders.services import LineInput
 from tests.factories import CustomerFactory
 from tests.flow import snapshot
@@ -195,19 +196,19 @@ def test_finance_runs_no_ordinary_transition_and_is_offered_only_the_credit_deci
     with pytest.raises(NotPermitted):
         services.order_cancel(actor=finance_user, order_id=held_order.pk, reason="No")
 
-    offered = {option.name for option in order_transition_options(held_order, finance_user)}
+    offered = {option.name for option in transition_options(held_order, finance_user)}
     assert offered == {"grant_credit", "refuse_credit"}
     for status in (S.PENDING_PAYMENT, S.PAID, S.APPROVED, S.SHIPPED):
-        assert order_transition_options(order_in_status(status), finance_user) == []
+        assert transition_options(order_in_status(status), finance_user) == []
 
 
 def test_approve_on_terms_is_not_offered_for_buyers_without_terms(order_in_status, terms_order, clerk, customer):
     retail = order_in_status(S.PENDING_PAYMENT)
     no_terms = order_in_status(S.PENDING_PAYMENT, customer=CustomerFactory(business=True, payment_terms_days=None))
 
-    assert "approve_on_terms" not in {o.name for o in order_transition_options(retail, clerk)}
-    assert "approve_on_terms" not in {o.name for o in order_transition_options(no_terms, clerk)}
-    assert "approve_on_terms" in {o.name for o in order_transition_options(terms_order("5.00"), clerk)}
+    assert "approve_on_terms" not in {o.name for o in transition_options(retail, clerk)}
+    assert "approve_on_terms" not in {o.name for o in transition_options(no_terms, clerk)}
+    assert "approve_on_terms" in {o.name for o in transition_options(terms_order("5.00"), clerk)}
     with pytest.raises(DomainError, match="payment terms"):
         services.order_approve_on_terms(actor=clerk, order_id=retail.pk)
 

@@ -1,4 +1,4 @@
-"""Finance's side of ``orders.money``: the functions an order's services call
+"""Finance's side of ``orders.finance_port``: the functions an order's services call
 when it is paid, cancelled or approved on credit (handed over in apps.py)."""
 
 from .selectors import customer_credit_exposure

@@ -4,14 +4,13 @@ transition with its timeline event."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import can_proceed
 
 from .. import events
-from core.errors import DomainError, NotPermitted
+from core.errors import DomainError
+from core.fsm import Refusals, check_transition
 from ..models import (
     Order,
 )
-from ..selectors import unmet_conditions
 
 ACTION_LABELS = {
     "mark_paid": gettext_lazy("Mark paid"),
@@ -39,22 +38,23 @@ ACTION_LABELS = {
 # --- internal steps shared by the transition services ---------------------
 
 
-def _check_transition_allowed(order: Order, name: str, actor, *, check_permission: bool = True) -> None:
-    """State and role: may this actor run this transition on the order as it is now?"""
-    method = getattr(order, name)
-    # The message's labels are translated only when it is raised: on the hot
-    # path (allocation) translating them each time cost more than a query.
-    def params():
-        return {"order": order.number, "action": ACTION_LABELS[name], "status": order.get_status_display()}
+ORDER_REFUSALS = Refusals(
+    wrong_state=gettext_lazy("%(order)s: “%(action)s” is not possible while the order is %(status)s."),
+    not_permitted=gettext_lazy("%(order)s: your role may not “%(action)s”."),
+    unmet=gettext_lazy("%(order)s: “%(action)s” is not possible: %(reasons)s"),
+)
 
-    if not can_proceed(method, check_conditions=False):
-        raise DomainError(_("%(order)s: “%(action)s” is not possible while the order is %(status)s.") % params())
-    if (
-        check_permission
-        and actor is not None
-        and not method._django_fsm.has_transition_perm(order, order.status, actor)
-    ):
-        raise NotPermitted(_("%(order)s: your role may not “%(action)s”.") % params())
+
+def _check_transition_allowed(order: Order, name: str, actor, *, check_permission: bool = True) -> None:
+    """State and role (not conditions): may this actor run this transition on the order as it is now?"""
+    check_transition(
+        order, name, actor, refusals=ORDER_REFUSALS, params=_refusal_params(order, name),
+        check_permission=check_permission, check_conditions=False,
+    )
+
+
+def _refusal_params(order: Order, name: str):
+    return lambda: {"order": order.number, "action": ACTION_LABELS[name], "status": order.get_status_display()}
 
 
 def _transition(
@@ -71,13 +71,10 @@ def _transition(
 ) -> Order:
     """Run one transition with its checks and timeline event. ``save=False``:
     the order is not saved (a bulk import inserts new orders together)."""
-    _check_transition_allowed(order, name, actor, check_permission=check_permission)
-    failed = unmet_conditions(order, name)
-    if failed:
-        raise DomainError(
-            _("%(order)s: “%(action)s” is not possible: %(reasons)s")
-            % {"order": order.number, "action": ACTION_LABELS[name], "reasons": " ".join(failed)}
-        )
+    check_transition(
+        order, name, actor, refusals=ORDER_REFUSALS, params=_refusal_params(order, name),
+        check_permission=check_permission,
+    )
     source_status = order.status
     getattr(order, name)(**(method_kwargs or {}))
     # ``update_fields``: the fields the transition changes, when the caller knows them (a shorter UPDATE).

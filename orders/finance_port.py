@@ -4,7 +4,7 @@ closed months and what a customer owes on account.
 Finance sits above orders (its records point at orders, it locks them and
 writes their timeline), so orders never imports it. Finance hands these
 functions over once, from its AppConfig.ready(), through ``provide``;
-orders' services call them through ``money()``, inside their own
+orders' services call them through ``finance()``, inside their own
 transaction, so an order and its money are written or rolled back together."""
 
 from datetime import date, datetime
@@ -14,7 +14,7 @@ from typing import Protocol
 from django.core.exceptions import ImproperlyConfigured
 
 
-class Money(Protocol):
+class FinancePort(Protocol):
     def payment_record(self, *, order, actor, amount: Decimal, method: str, reference: str, at: datetime): ...
 
     def payment_build(
@@ -31,15 +31,15 @@ class Money(Protocol):
     def customer_credit_exposure(self, customer, *, excluding_order_id=None) -> Decimal: ...
 
 
-_provider: Money | None = None
+_provider: FinancePort | None = None
 
 
-def provide(provider: Money) -> None:
+def provide(provider: FinancePort) -> None:
     global _provider
     _provider = provider
 
 
-def money() -> Money:
+def finance() -> FinancePort:
     if _provider is None:
-        raise ImproperlyConfigured("orders.money has no provider: the 'finance' app must be in INSTALLED_APPS.")
+        raise ImproperlyConfigured("orders.finance_port has no provider: the 'finance' app must be in INSTALLED_APPS.")
     return _provider

@@ -6,12 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import can_proceed
 
 from orders import events
-from core.errors import DomainError, NotPermitted
+from core.errors import DomainError
+from core.fsm import Refusals, check_transition
 from orders.models import OrderEventType
-from orders.selectors import unmet_conditions
 
 from ..locks import ticket_for_update
 from ..models import ReturnRequest, ReturnStatus
@@ -29,6 +28,12 @@ STEP_LABELS = {
     "close": gettext_lazy("Close ticket"),
 }
 
+TICKET_REFUSALS = Refusals(
+    wrong_state=gettext_lazy("%(ticket)s: “%(action)s” is not possible while the ticket is %(status)s."),
+    not_permitted=gettext_lazy("%(ticket)s: your role may not “%(action)s”."),
+    unmet=gettext_lazy("%(ticket)s: “%(action)s” is not possible: %(reasons)s"),
+)
+
 STEP_EVENTS = {
     "approve": OrderEventType.RETURN_APPROVED,
     "reject": OrderEventType.RETURN_REJECTED,
@@ -45,17 +50,13 @@ STEP_EVENTS = {
 
 def check_step(ticket: ReturnRequest, name: str, actor) -> None:
     """May this actor take this step on the ticket as it is now? (state, role, conditions)"""
-    method = getattr(ticket, name)
-    params = {"ticket": ticket.number, "action": STEP_LABELS[name], "status": ticket.get_status_display()}
-    if not can_proceed(method, check_conditions=False):
-        raise DomainError(_("%(ticket)s: “%(action)s” is not possible while the ticket is %(status)s.") % params)
-    if actor is not None and not method._django_fsm.has_transition_perm(ticket, ticket.status, actor):
-        raise NotPermitted(_("%(ticket)s: your role may not “%(action)s”.") % params)
-    failed = unmet_conditions(ticket, name)
-    if failed:
-        raise DomainError(
-            _("%(ticket)s: “%(action)s” is not possible: %(reasons)s") % {**params, "reasons": " ".join(failed)}
-        )
+    check_transition(
+        ticket,
+        name,
+        actor,
+        refusals=TICKET_REFUSALS,
+        params=lambda: {"ticket": ticket.number, "action": STEP_LABELS[name], "status": ticket.get_status_display()},
+    )
 
 
 def run_step(ticket: ReturnRequest, name: str, *, order, actor, at, method_kwargs=None, **event_details) -> ReturnRequest:
