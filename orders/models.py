@@ -15,6 +15,10 @@ from django_fsm import GET_STATE, RETURN_VALUE, FSMField, FSMModelMixin, transit
 
 from core.fsm import condition
 
+# Import batches (issue 3) live next to their importers; imported here so that
+# Django registers them as models of this app.
+from .importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus  # noqa: F401
+
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
@@ -689,6 +693,18 @@ class ExceptionNotification(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
 
-# Import batches (issue 3) live next to their importers; imported here so that
-# Django registers them as models of this app.
-from .importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus, UnmappedLine  # noqa: E402,F401
+class UnmappedLineQuerySet(models.QuerySet):
+    def waiting(self):
+        """Lines of orders still worked on whose platform code maps to none of our SKUs."""
+        return self.filter(sku__isnull=True).exclude(order__status=OrderStatus.CANCELLED)
+
+
+class UnmappedLine(OrderLine):
+    """Order lines waiting for their platform SKU code to be mapped (the clerk's list)."""
+
+    objects = UnmappedLineQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("line waiting for a SKU")
+        verbose_name_plural = _("lines waiting for a SKU")

@@ -33,9 +33,9 @@ from orders import exports, permissions, services
 from core.errors import DomainError
 from core.files import normalise_header
 from orders.importers.generic import TEMPLATE_COLUMNS
-from orders.importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus, UnmappedLine
+from orders.importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus
 from orders.importers.registry import format_choices
-from orders.models import Channel, OrderStatus
+from orders.models import Channel, OrderStatus, UnmappedLine
 
 SHOWN_REJECTIONS = 100
 

@@ -11,7 +11,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from ..models import OrderLine  # defined before orders.models imports this module
 
 
 class ImportKind(models.TextChoices):
@@ -160,20 +159,3 @@ class ImportRejection(models.Model):
 
     def __str__(self):
         return f"{self.file_name}:{self.line} {self.reason}"
-
-
-class UnmappedLineQuerySet(models.QuerySet):
-    def waiting(self):
-        """Lines of orders still worked on whose platform code maps to none of our SKUs."""
-        return self.filter(sku__isnull=True).exclude(order__status="cancelled")
-
-
-class UnmappedLine(OrderLine):
-    """Order lines waiting for their platform SKU code to be mapped (the clerk's list)."""
-
-    objects = UnmappedLineQuerySet.as_manager()
-
-    class Meta:
-        proxy = True
-        verbose_name = _("line waiting for a SKU")
-        verbose_name_plural = _("lines waiting for a SKU")
