@@ -28,8 +28,9 @@ test: install
 	$(PY) -m pytest
 
 # Background worker for django-q2 tasks (notifications); the demo runs without it.
+# Without DJANGO_SECRET_KEY in the environment it runs as the demo's worker (DEBUG on).
 worker: install
-	$(PY) manage.py qcluster
+	$(if $(DJANGO_SECRET_KEY),,DJANGO_DEBUG=1) $(PY) manage.py qcluster
 
 bench: install
 	$(PY) benchmarks/changelist.py
@@ -39,8 +40,8 @@ bench: install
 
 # Re-extract and compile translations after changing user-facing strings.
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=benchmarks --ignore=tests
-	$(PY) manage.py compilemessages --ignore=.venv
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=benchmarks --ignore=tests
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal

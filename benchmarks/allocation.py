@@ -49,6 +49,7 @@ PROVINCES = {"sh": ["上海", "江苏", "浙江"], "gz": ["广东", "广西", "�
 sys.path.insert(0, str(BASE_DIR))
 os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_NAME}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("DJANGO_SECRET_KEY", "benchmarks-only-not-a-secret")  # DEBUG is off, as in production
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 

@@ -771,6 +771,8 @@ def child_main(args):
     url, fixture = prepare_database(args.db, args.orders, args.rebuild)
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmarks-only-not-a-secret")  # DEBUG is off, as in production
+    os.environ.setdefault("DJANGO_HTTPS", "0")  # the test Client speaks plain HTTP: no redirect to HTTPS
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(BASE_DIR))

@@ -187,6 +187,7 @@ def peak_mb() -> float:
 def setup_django(url: str):
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmarks-only-not-a-secret")  # DEBUG is off, as in production
     os.environ.setdefault("ORDERDESK_IMPORT_DIR", str(OUT_DIR / "imports"))
     sys.path.insert(0, str(BASE_DIR))
     import django

@@ -71,6 +71,7 @@ def database_url(db: str, orders: int) -> str:
 def setup_django(url: str):
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmarks-only-not-a-secret")  # DEBUG is off, as in production
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(BASE_DIR))

@@ -2,6 +2,7 @@
 change (so that a refused request can be shown to have changed nothing)."""
 
 from django.db.models import Sum
+from django.urls import reverse
 
 from aftersales.models import ReturnLine, ReturnRequest
 from finance.models import ClosedPeriod, Invoice, Payment, Refund, SettlementBatch, SettlementLine
@@ -55,3 +56,9 @@ def units_reserved_by_orders() -> dict[tuple[int, int], int]:
         .order_by()
     )
     return {(warehouse_id, sku_id): units for warehouse_id, sku_id, units in rows}
+
+
+def log_in(client, username: str, password: str) -> bool:
+    """Log in as a user does, through the admin's login page (and its brute-force guard)."""
+    client.post(reverse("admin:login"), {"username": username, "password": password})
+    return "_auth_user_id" in client.session

@@ -2,8 +2,12 @@
 
 import os
 
-from .base import *  # noqa: F403
-from .base import DATABASES, Q_CLUSTER
+# Tests run with DEBUG off, as production does; they need a key of their own.
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-" + "x" * 50)
+os.environ.setdefault("DJANGO_HTTPS", "0")
+
+from .base import *  # noqa: E402, F403
+from .base import DATABASES, Q_CLUSTER  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -17,6 +17,7 @@ from orders import services
 from orders.models import Channel, Order, OrderStatus
 from orders.services import LineInput
 from tests.factories import ship_to
+from tests.flow import log_in
 
 
 @pytest.mark.django_db
@@ -38,7 +39,7 @@ def test_a_warehouse_user_ships_demo_orders_on_the_warehouse_screens_alone(setti
     )
     services.order_approve(actor=clerk, order_id=new.pk)
     client = Client()
-    assert client.login(username="warehouse", password="demo")
+    assert log_in(client, "warehouse", "demo")
 
     client.post(reverse("warehouse:home"))  # allocate what is approved
     order = Order.objects.get(pk=new.pk)

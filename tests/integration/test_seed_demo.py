@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 
 from inventory.models import SKU, StockLevel, StockMovement
 from orders.models import STOCK_RESERVED_STATUSES, Channel, Order, OrderLine, OrderStatus
+from tests.flow import log_in
 
 # Enough orders to reach several statuses; the catalogue and its stock cost more than these.
 ORDERS = 40
@@ -65,7 +66,7 @@ def test_each_demo_user_logs_in_with_password_demo_and_has_its_role(seed, client
 
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
-    assert client.login(username="admin", password="demo")
+    assert log_in(client, "admin", "demo")
     for username, role in ROLE_OF.items():
         user = get_user_model().objects.get(username=username)
         assert user.is_staff and not user.is_superuser
@@ -73,7 +74,7 @@ def test_each_demo_user_logs_in_with_password_demo_and_has_its_role(seed, client
         assert user.first_name and user.last_name
         assert list(user.groups.values_list("name", flat=True)) == [role]
         client.logout()
-        assert client.login(username=username, password="demo"), username
+        assert log_in(client, username, "demo"), username
 
 
 @pytest.mark.django_db
