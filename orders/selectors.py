@@ -1,11 +1,17 @@
 """Reads about orders for screens: what a user may do now, the timeline as
 that user may see it, and cheap counts for very large lists."""
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from inventory.models import Warehouse
+from inventory.services.replenishment import DEMAND_DAYS, VOLATILITY_DAYS, StockDemand
 
 from . import permissions
 from .events import CONTACT_PARAMETERS, MONEY_PARAMETERS
@@ -163,6 +169,49 @@ def orders_to_allocate():
     return Order.objects.filter(
         status=OrderStatus.APPROVED, exception_reason="", merged_into__isnull=True
     ).order_by("-priority", F("promised_ship_by").asc(nulls_last=True), "id")
+def _serving_warehouse(warehouses, province: str, country: str):
+    for warehouse in warehouses:
+        if warehouse.serves(province=province, country=country):
+            return warehouse.pk
+    return warehouses[0].pk if warehouses else None
+
+
+def replenishment_demand(*, now) -> StockDemand:
+    """What the orders of the last DEMAND_DAYS days ask of each warehouse's stock,
+    for inventory's replenishment suggestions: an order not allocated yet counts
+    for the warehouse that serves its ship-to region (and, while it waits for
+    stock, as units waiting there)."""
+    warehouses = list(Warehouse.objects.filter(is_active=True).order_by("priority", "code"))
+    since = now - timedelta(days=DEMAND_DAYS)
+    recent = timezone.localdate(now) - timedelta(days=VOLATILITY_DAYS - 1)
+    units, orders, daily, waiting = Counter(), Counter(), defaultdict(Counter), Counter()
+    rows = (
+        OrderLine.objects.filter(order__placed_at__gte=since, sku__isnull=False)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values_list(
+            "sku_id", "quantity", "order__warehouse_id", "order__ship_province", "order__ship_country",
+            "order__placed_at", "order__status",
+        )
+        .iterator(chunk_size=5000)
+    )
+    for sku_id, quantity, warehouse_id, province, country, placed_at, status in rows:
+        if warehouse_id is None:
+            warehouse_id = _serving_warehouse(warehouses, province, country)
+            if status in (OrderStatus.PAID, OrderStatus.APPROVED, OrderStatus.ON_HOLD):
+                waiting[warehouse_id, sku_id] += quantity
+        if warehouse_id is None:
+            continue
+        key = (warehouse_id, sku_id)
+        units[key] += quantity
+        orders[key] += 1
+        day = timezone.localdate(placed_at)
+        if day >= recent:
+            daily[key][day] += quantity
+    days = [recent + timedelta(days=n) for n in range(VOLATILITY_DAYS)]
+    series = {key: [daily[key].get(day, 0) for day in days] for key in units}
+    return StockDemand(units=units, orders=orders, series=series, waiting=waiting)
+
+
 # --- imports (issue 3) ------------------------------------------------------------------------
 
 

@@ -3,8 +3,6 @@
 
 import logging
 
-from inventory import services as stock_services
-
 from . import selectors, services
 
 log = logging.getLogger(__name__)
@@ -44,4 +42,4 @@ def retry_out_of_stock_orders(sku_ids=None, limit: int = ALLOCATION_BATCH) -> di
 
 def refresh_replenishment() -> int:
     """Nightly: recompute the replenishment suggestions."""
-    return stock_services.replenishment_refresh()
+    return services.replenishment_refresh()

@@ -65,6 +65,7 @@ from .merging import (
 )
 from .outside import order_ship_outside, order_update_tracking
 from .replacement import ReplacementLine, order_create_replacement
+from .replenishment import replenishment_refresh
 from .sku_mapping import sku_alias_change, sku_alias_create
 from .steps import ACTION_LABELS
 
@@ -107,6 +108,7 @@ __all__ = [
     "order_ship",
     "order_start_picking",
     "order_update_details",
+    "replenishment_refresh",
     # imports (issue 3)
     "PlatformLine",
     "PlatformOrder",
