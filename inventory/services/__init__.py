@@ -1,6 +1,6 @@
 """Stock services: the only code that changes stock levels, purchase requests
-and replenishment suggestions (from the demand orders measure). Callers import from here
-(``from inventory import services``)."""
+and replenishment suggestions (computed from the demand orders measure).
+Callers import from here (``from inventory import services``)."""
 
 from .arrivals import stock_arrived
 from .imports import StockImportProblems, StockImportResult, stock_levels_import
@@ -29,12 +29,8 @@ from .stock import (
     stock_release_for_order,
     stock_ship_for_order,
 )
-from .waves import parcel_pack, parcel_ship, wave_create
 
 __all__ = [
-    "parcel_pack",
-    "parcel_ship",
-    "wave_create",
     "PURCHASE_ACTION_LABELS",
     "InsufficientStock",
     "StockImportProblems",

@@ -3,9 +3,9 @@ reservation released): orders waiting with "out of stock" are retried.
 
 However many rows one transaction changes (an import of 5,000 stock levels, a
 purchase with 40 lines), it queues at most one retry task, after commit
-(GOTCHAS 8: never a task per row). The task is named, not imported: orders
-builds on inventory, and it is orders that knows which orders wait for what
-(the task does nothing when none waits).
+(GOTCHAS 8: never a task per row). The task is queued by its dotted name:
+orders builds on inventory, and it is orders that knows which orders wait
+for what (the task does nothing when none waits).
 """
 
 from django.db import transaction

@@ -69,6 +69,8 @@ from .replenishment import replenishment_refresh
 from .sku_mapping import sku_alias_change, sku_alias_create
 from .steps import ACTION_LABELS
 
+from .waves import parcel_pack, parcel_ship, wave_create  # the warehouse screens' pick waves and parcels
+
 __all__ = [
     "ACTION_LABELS",
     "ADDRESS_FINAL_STATUSES",
@@ -127,4 +129,8 @@ __all__ = [
     "orders_import_new",
     "sku_alias_change",
     "sku_alias_create",
+    # the warehouse screens' pick waves and parcels (issue 4)
+    "parcel_pack",
+    "parcel_ship",
+    "wave_create",
 ]
