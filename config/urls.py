@@ -12,5 +12,5 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("warehouse/", include("inventory.urls")),  # the warehouse screens
+    path("warehouse/", include("orders.warehouse.urls")),  # the warehouse screens
 ]

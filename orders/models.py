@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from core.fsm import condition
+from inventory.selectors import stock_shortages_for_order
 
 # Import batches (issue 3) live next to their importers; imported here so that
 # Django registers them as models of this app.
@@ -189,9 +190,6 @@ def stock_in_warehouse(order):
     checked = getattr(order, "checked_stock_shortages", None)
     if checked is not None and checked[0] == order.warehouse_id:
         return not checked[1]
-    # Local import: inventory's models point back at orders.
-    from inventory.selectors import stock_shortages_for_order
-
     return not stock_shortages_for_order(order, order.warehouse_id)
 
 

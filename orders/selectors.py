@@ -1,8 +1,19 @@
-"""Reads about orders for screens: the timeline as a user may see it, and cheap counts for very large lists."""
+"""Reads about orders for screens: the timeline as a user may see it, cheap
+counts for very large lists, the orders the warehouse screens show, and the
+demand replenishment is computed from."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F, Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from inventory import selectors as stock_selectors
+from inventory.models import Warehouse
+from inventory.services.replenishment import DEMAND_DAYS, VOLATILITY_DAYS, StockDemand
 
 from . import permissions
 from .events import CONTACT_PARAMETERS, MONEY_PARAMETERS
@@ -125,6 +136,163 @@ def orders_to_allocate():
     return Order.objects.filter(
         status=OrderStatus.APPROVED, exception_reason="", merged_into__isnull=True
     ).order_by("-priority", F("promised_ship_by").asc(nulls_last=True), "id")
+def _serving_warehouse(warehouses, province: str, country: str):
+    for warehouse in warehouses:
+        if warehouse.serves(province=province, country=country):
+            return warehouse.pk
+    return warehouses[0].pk if warehouses else None
+
+
+def replenishment_demand(*, now) -> StockDemand:
+    """What the orders of the last DEMAND_DAYS days ask of each warehouse's stock,
+    for inventory's replenishment suggestions: an order not allocated yet counts
+    for the warehouse that serves its ship-to region (and, while it waits for
+    stock, as units waiting there)."""
+    warehouses = list(Warehouse.objects.filter(is_active=True).order_by("priority", "code"))
+    since = now - timedelta(days=DEMAND_DAYS)
+    recent = timezone.localdate(now) - timedelta(days=VOLATILITY_DAYS - 1)
+    units, orders, daily, waiting = Counter(), Counter(), defaultdict(Counter), Counter()
+    rows = (
+        OrderLine.objects.filter(order__placed_at__gte=since, sku__isnull=False)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values_list(
+            "sku_id", "quantity", "order__warehouse_id", "order__ship_province", "order__ship_country",
+            "order__placed_at", "order__status",
+        )
+        .iterator(chunk_size=5000)
+    )
+    for sku_id, quantity, warehouse_id, province, country, placed_at, status in rows:
+        if warehouse_id is None:
+            warehouse_id = _serving_warehouse(warehouses, province, country)
+            if status in (OrderStatus.PAID, OrderStatus.APPROVED, OrderStatus.ON_HOLD):
+                waiting[warehouse_id, sku_id] += quantity
+        if warehouse_id is None:
+            continue
+        key = (warehouse_id, sku_id)
+        units[key] += quantity
+        orders[key] += 1
+        day = timezone.localdate(placed_at)
+        if day >= recent:
+            daily[key][day] += quantity
+    days = [recent + timedelta(days=n) for n in range(VOLATILITY_DAYS)]
+    series = {key: [daily[key].get(day, 0) for day in days] for key in units}
+    return StockDemand(units=units, orders=orders, series=series, waiting=waiting)
+
+
+# --- the warehouse screens (orders.warehouse): no prices, no phone numbers, ever —
+# the querysets below load only what the screens show. ---
+
+
+# The only order fields the warehouse screens read.
+ORDER_FIELDS = (
+    "id",
+    "number",
+    "status",
+    "channel_id",
+    "channel__name",
+    "priority",
+    "promised_ship_by",
+    "carrier",
+    "tracking_number",
+    "warehouse_id",
+    "merged_into_id",
+    "ship_name",
+    "ship_country",
+    "ship_province",
+    "ship_city",
+    "ship_district",
+    "ship_address",
+    "ship_postcode",
+    "exception_reason",
+    "placed_at",
+)
+LINE_FIELDS = ("id", "order_id", "sku_id", "sku__code", "sku__name", "sku__barcode", "platform_sku_code", "title", "quantity")
+
+
+def _lines():
+    return OrderLine.objects.select_related("sku").only(*LINE_FIELDS).order_by("id")
+
+
+def warehouse_orders():
+    """Orders as the warehouse may see them."""
+    return Order.objects.select_related("channel").only(*ORDER_FIELDS)
+
+
+def pick_queue(warehouse):
+    """Allocated orders of the warehouse waiting for a wave (merged orders under the one they ship with)."""
+    return (
+        warehouse_orders()
+        .filter(warehouse=warehouse, status=OrderStatus.ALLOCATED, merged_into__isnull=True)
+        .prefetch_related(
+            Prefetch("lines", queryset=_lines()),
+            Prefetch("merged_orders", queryset=warehouse_orders().prefetch_related(Prefetch("lines", queryset=_lines()))),
+        )
+        .order_by("-priority", "promised_ship_by", "id")
+    )
+
+
+def queue_counts(warehouse) -> dict[str, int]:
+    now = timezone.now()
+    orders = Order.objects.filter(warehouse=warehouse, merged_into__isnull=True)
+    return orders.aggregate(
+        to_pick=Count("pk", filter=Q(status=OrderStatus.ALLOCATED)),
+        late=Count("pk", filter=Q(status=OrderStatus.ALLOCATED, promised_ship_by__lt=now)),
+        picking=Count("pk", filter=Q(status=OrderStatus.PICKING)),
+        packed=Count("pk", filter=Q(status=OrderStatus.PACKED)),
+    )
+
+
+@dataclass
+class PickRow:
+    location: str
+    sku_code: str
+    sku_name: str
+    barcode: str
+    quantity: int = 0
+    orders: list[str] = field(default_factory=list)
+
+
+def pick_list(wave) -> list[PickRow]:
+    """The wave's units grouped by bin location and SKU, in walking order."""
+    order_ids = list(wave.wave_orders.values_list("order_id", flat=True))
+    lines = _lines().filter(order_id__in=order_ids).select_related("order").only(*LINE_FIELDS, "order__number")
+    locations = stock_selectors.bin_locations(wave.warehouse, {line.sku_id for line in lines})
+    rows: dict[tuple, PickRow] = {}
+    for line in lines:
+        code = line.sku.code if line.sku_id else line.platform_sku_code
+        key = (locations.get(line.sku_id) or "", code)
+        if key not in rows:
+            rows[key] = PickRow(
+                key[0], code, line.sku.name if line.sku_id else line.title, line.sku.barcode if line.sku_id else ""
+            )
+        rows[key].quantity += line.quantity
+        rows[key].orders.append(line.order.number)
+    return [rows[key] for key in sorted(rows, key=lambda key: (key[0] == "", key))]
+
+
+def find_order(scan: str):
+    """An order by what a scanner reads: its number, its platform order id or its tracking number."""
+    scan = (scan or "").strip()
+    if not scan:
+        return None
+    found = warehouse_orders().filter(number=scan.upper()).first()
+    if found is None:
+        found = warehouse_orders().filter(Q(platform_order_id=scan) | Q(tracking_number=scan)).order_by("-id").first()
+    return found
+
+
+def parcel(order):
+    """The order and those merged into it, each with its lines, for packing and slips."""
+    master_id = order.merged_into_id or order.pk
+    return list(
+        warehouse_orders()
+        .filter(Q(pk=master_id) | Q(merged_into_id=master_id))
+        .exclude(status=OrderStatus.CANCELLED)
+        .prefetch_related(Prefetch("lines", queryset=_lines()))
+        .order_by("id")
+    )
+
+
 # --- imports (issue 3) ------------------------------------------------------------------------
 
 

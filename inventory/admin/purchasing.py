@@ -1,10 +1,11 @@
-"""Replenishment suggestions and purchase requests in the admin: lists,
-one form page per step, each a call to inventory.services."""
+"""Purchase requests in the admin: lists, one form page per step, each a call
+to inventory.services. (The replenishment suggestions they are drafted from
+are computed from orders' demand: their screen is orders.admin.replenishment.)"""
 
 import re
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
@@ -15,87 +16,8 @@ from core.errors import DomainError
 from core.fsm import may_run
 
 from .. import services
-from ..models import SKU, PurchaseRequest, PurchaseRequestLine, ReplenishmentSuggestion, Supplier, Warehouse
+from ..models import SKU, PurchaseRequest, PurchaseRequestLine, Supplier, Warehouse
 from .pages import form_page
-from .stock import ReadOnlyAdmin
-
-
-@admin.register(ReplenishmentSuggestion)
-class ReplenishmentSuggestionAdmin(ReadOnlyAdmin):
-    list_display = (
-        "sku",
-        "warehouse",
-        "quantity",
-        "available",
-        "on_order",
-        "reorder_point",
-        "daily_demand",
-        "volatility_7d",
-        "demand_30d",
-        "orders_30d",
-        "lead_time_days",
-        "computed_at",
-    )
-    list_filter = ("warehouse", "sku__supplier")
-    list_select_related = ("sku", "warehouse")
-    search_fields = ("sku__code", "sku__name")
-    actions = ["create_purchase_requests"]
-
-    @admin.action(
-        description=gettext_lazy("Turn selected suggestions into purchase requests (drafts)"), permissions=["purchase"]
-    )
-    def create_purchase_requests(self, request, queryset):
-        try:
-            created = services.purchase_requests_from_suggestions(
-                actor=request.user, suggestion_ids=list(queryset.values_list("pk", flat=True))
-            )
-        except DomainError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return
-        self.message_user(
-            request,
-            _("Purchase requests drafted: %(numbers)s. Submit them for a Supervisor's approval.")
-            % {"numbers": ", ".join(pr.number for pr in created)},
-        )
-
-    def has_purchase_permission(self, request):
-        return request.user.has_perm("inventory.add_purchaserequest")
-
-    def get_urls(self):
-        return [
-            path("refresh/", self.admin_site.admin_view(self.refresh_view), name="inventory_replenishmentsuggestion_refresh")
-        ] + super().get_urls()
-
-    def changelist_view(self, request, extra_context=None):
-        tools = []
-        if request.user.has_perm("inventory.add_purchaserequest"):
-            tools.append({"url": reverse("admin:inventory_replenishmentsuggestion_refresh"), "label": _("Refresh now")})
-        return super().changelist_view(request, {**(extra_context or {}), "stock_tools": tools})
-
-    def refresh_view(self, request):
-        if not request.user.has_perm("inventory.add_purchaserequest"):
-            raise PermissionDenied
-
-        class RefreshForm(forms.Form):
-            pass
-
-        def run(data):
-            count = services.replenishment_refresh()
-            return _("Suggestions refreshed: %(count)s SKUs to buy.") % {"count": count}
-
-        intro = _(
-            "Suggestions are refreshed every night from the demand of the last 30 days, its 7-day volatility "
-            "and each supplier's lead time. Refresh them now?"
-        )
-        return form_page(
-            self,
-            request,
-            form_class=RefreshForm,
-            label=_("Refresh now"),
-            run=run,
-            back_url=reverse("admin:inventory_replenishmentsuggestion_changelist"),
-            intro=intro,
-        )
 
 
 class PurchaseRequestLineInline(admin.TabularInline):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import services
-from ..models import SKU, AdjustmentReason, SKUAlias, StockCount, StockLevel, StockMovement, Supplier, Warehouse
+from ..models import SKU, AdjustmentReason, StockCount, StockLevel, StockMovement, Supplier, Warehouse
 from .pages import form_page
 
 
@@ -28,59 +28,16 @@ class SupplierAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
 
 
-class SKUAliasInline(admin.TabularInline):
-    model = SKUAlias
-    extra = 0
-
-
-def save_alias(request, alias, *, change: bool):
-    """Through the mapping service: a new alias also maps the imported lines waiting for it (issue 3)."""
-    from orders import services  # orders' services build on inventory; imported when used
-
-    if change:
-        saved, _mapped = services.sku_alias_change(
-            actor=request.user, alias_id=alias.pk, platform_sku_code=alias.platform_sku_code, sku=alias.sku
-        )
-    else:
-        saved, _mapped = services.sku_alias_create(
-            actor=request.user, channel=alias.channel, platform_sku_code=alias.platform_sku_code, sku=alias.sku
-        )
-    alias.pk = saved.pk  # the admin links to and logs the saved alias
-    alias._state.adding = False
-
-
 @admin.register(SKU)
 class SKUAdmin(admin.ModelAdmin):
+    """The channels' codes for a SKU (its aliases) are edited on this page too:
+    orders' admin adds them (orders.admin.sku_aliases), since saving one maps the
+    imported order lines waiting for it."""
+
     list_display = ("code", "name", "barcode", "supplier", "is_active")
     list_filter = ("is_active", "supplier")
     list_select_related = ("supplier",)
     search_fields = ("code", "name", "barcode")
-    inlines = [SKUAliasInline]
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not SKUAlias:
-            return super().save_formset(request, form, formset, change)
-        for alias in formset.save(commit=False):
-            alias.sku = form.instance
-            save_alias(request, alias, change=alias.pk is not None)
-        for alias in formset.deleted_objects:
-            alias.delete()
-        return None
-
-
-@admin.register(SKUAlias)
-class SKUAliasAdmin(admin.ModelAdmin):
-    list_display = ("platform_sku_code", "channel", "sku")
-    list_filter = ("channel",)
-    list_select_related = ("channel", "sku")
-    search_fields = ("platform_sku_code", "sku__code")
-    autocomplete_fields = ("sku",)
-
-    def get_readonly_fields(self, request, obj=None):
-        return ("channel",) if obj else ()
-
-    def save_model(self, request, obj, form, change):
-        save_alias(request, obj, change=change)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -1,6 +1,6 @@
 """Stock services: the only code that changes stock levels, purchase requests
-and replenishment suggestions. Callers import from here
-(``from inventory import services``)."""
+and replenishment suggestions (computed from the demand orders measure).
+Callers import from here (``from inventory import services``)."""
 
 from .arrivals import stock_arrived
 from .imports import StockImportProblems, StockImportResult, stock_levels_import
@@ -15,7 +15,7 @@ from .purchasing import (
     purchase_request_submit,
     purchase_requests_from_suggestions,
 )
-from .replenishment import replenishment_refresh
+from .replenishment import StockDemand, replenishment_suggestions_replace
 from .stock import (
     InsufficientStock,
     describe_split,
@@ -29,15 +29,12 @@ from .stock import (
     stock_release_for_order,
     stock_ship_for_order,
 )
-from .waves import parcel_pack, parcel_ship, wave_create
 
 __all__ = [
-    "parcel_pack",
-    "parcel_ship",
-    "wave_create",
     "PURCHASE_ACTION_LABELS",
     "InsufficientStock",
     "StockImportProblems",
+    "StockDemand",
     "StockImportResult",
     "describe_split",
     "purchase_request_approve",
@@ -48,7 +45,7 @@ __all__ = [
     "purchase_request_reject",
     "purchase_request_submit",
     "purchase_requests_from_suggestions",
-    "replenishment_refresh",
+    "replenishment_suggestions_replace",
     "reserve_locked",
     "reserve_locked_many",
     "stock_adjust",

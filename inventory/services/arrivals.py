@@ -2,15 +2,17 @@
 reservation released): orders waiting with "out of stock" are retried.
 
 However many rows one transaction changes (an import of 5,000 stock levels, a
-purchase with 40 lines), it queues at most one retry task, after commit, and
-only if some order is waiting for one of those SKUs (GOTCHAS 8: never a task per row).
+purchase with 40 lines), it queues at most one retry task, after commit
+(GOTCHAS 8: never a task per row). The task is queued by its dotted name:
+orders builds on inventory, and it is orders that knows which orders wait
+for what (the task does nothing when none waits).
 """
 
 from django.db import transaction
 
 from core.tasks import enqueue_on_commit
 
-RETRY_TASK = "inventory.tasks.retry_out_of_stock_orders"
+RETRY_TASK = "orders.tasks.retry_out_of_stock_orders"
 
 
 class _PendingArrivals:
@@ -25,10 +27,8 @@ class _PendingArrivals:
         return any(entry[1] == self.flush for entry in self.connection.run_on_commit)
 
     def flush(self) -> None:
-        from orders.selectors import orders_waiting_for_stock
-
         sku_ids, self.sku_ids = sorted(self.sku_ids), set()
-        if sku_ids and orders_waiting_for_stock(sku_ids=sku_ids).exists():
+        if sku_ids:
             # Queued from inside on_commit: enqueue_on_commit runs it at once (no transaction open).
             enqueue_on_commit(RETRY_TASK, sku_ids)
 

@@ -13,24 +13,14 @@ given the demand of the last 30 days and its volatility over the last 7.
 
 import math
 import statistics
-from collections import Counter, defaultdict
-from datetime import timedelta
+from collections import Counter
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
-from orders.models import OrderLine, OrderStatus
-
-from ..models import (
-    SKU,
-    PurchaseRequestLine,
-    PurchaseStatus,
-    ReplenishmentSuggestion,
-    StockLevel,
-    Warehouse,
-)
+from ..models import SKU, PurchaseRequestLine, PurchaseStatus, ReplenishmentSuggestion, StockLevel
 
 DEMAND_DAYS = 30
 VOLATILITY_DAYS = 7
@@ -40,52 +30,21 @@ OPEN_PURCHASE_STATUSES = (PurchaseStatus.SUBMITTED, PurchaseStatus.APPROVED, Pur
 TWO_PLACES = Decimal("0.01")
 
 
-def _serving_warehouse(warehouses, province: str, country: str):
-    for warehouse in warehouses:
-        if warehouse.serves(province=province, country=country):
-            return warehouse.pk
-    return warehouses[0].pk if warehouses else None
+@dataclass
+class StockDemand:
+    """What orders ask of stock, by (warehouse id, SKU id). Orders measure it
+    (orders.selectors.replenishment_demand): inventory knows no orders."""
 
-
-def _demand(now):
-    """(warehouse id, SKU id) → (units in 30 days, orders in 30 days, units per day of the last 7 days),
-    and units of orders waiting for stock (no warehouse yet)."""
-    warehouses = list(Warehouse.objects.filter(is_active=True).order_by("priority", "code"))
-    since = now - timedelta(days=DEMAND_DAYS)
-    recent = timezone.localdate(now) - timedelta(days=VOLATILITY_DAYS - 1)
-    units, orders, daily, waiting = Counter(), Counter(), defaultdict(Counter), Counter()
-    rows = (
-        OrderLine.objects.filter(order__placed_at__gte=since, sku__isnull=False)
-        .exclude(order__status=OrderStatus.CANCELLED)
-        .values_list(
-            "sku_id", "quantity", "order__warehouse_id", "order__ship_province", "order__ship_country",
-            "order__placed_at", "order__status",
-        )
-        .iterator(chunk_size=5000)
-    )
-    for sku_id, quantity, warehouse_id, province, country, placed_at, status in rows:
-        if warehouse_id is None:
-            warehouse_id = _serving_warehouse(warehouses, province, country)
-            if status in (OrderStatus.PAID, OrderStatus.APPROVED, OrderStatus.ON_HOLD):
-                waiting[warehouse_id, sku_id] += quantity
-        if warehouse_id is None:
-            continue
-        key = (warehouse_id, sku_id)
-        units[key] += quantity
-        orders[key] += 1
-        day = timezone.localdate(placed_at)
-        if day >= recent:
-            daily[key][day] += quantity
-    days = [recent + timedelta(days=n) for n in range(VOLATILITY_DAYS)]
-    series = {key: [daily[key].get(day, 0) for day in days] for key in units}
-    return units, orders, series, waiting
+    units: Counter  # units ordered in the last DEMAND_DAYS days
+    orders: Counter  # orders that asked for them
+    series: dict[tuple[int, int], list[int]]  # units ordered per day, the last VOLATILITY_DAYS days, oldest first
+    waiting: Counter  # units of orders waiting for stock (no warehouse yet)
 
 
 @transaction.atomic
-def replenishment_refresh(*, now=None) -> int:
-    """Recompute every suggestion; returns how many SKUs should be bought. Safe to run twice."""
-    now = now or timezone.now()
-    units, orders, series, waiting = _demand(now)
+def replenishment_suggestions_replace(*, demand: StockDemand, now) -> int:
+    """Every suggestion recomputed for this demand; returns how many SKUs should be bought. Safe to run twice."""
+    units, orders, series, waiting = demand.units, demand.orders, demand.series, demand.waiting
     levels = {
         (level.warehouse_id, level.sku_id): level
         for level in StockLevel.objects.filter(warehouse__is_active=True).only(

@@ -1,1 +1,1 @@
-from . import imports, orders  # noqa: F401 - registers the order admin and the import screens (issue 3)
+from . import imports, orders, replenishment, sku_aliases  # noqa: F401 - registers the order admin, the import screens (issue 3), replenishment, SKU aliases

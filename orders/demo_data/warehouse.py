@@ -9,6 +9,8 @@ import random
 from inventory import services as stock_services
 from inventory.models import SKU, ReplenishmentSuggestion, StockLevel, Supplier
 
+from .. import services as order_services
+
 # category: (supplier code, name, lead time in days, aisle)
 SUPPLIERS = {
     "TEA": ("hz-tea", "杭州茶源供应链有限公司", 10, "A"),
@@ -54,7 +56,7 @@ def bins_setup(*, items, actor, seed: int) -> None:
 def purchasing_setup(*, staff, now) -> None:
     """Suggestions as of now, and purchases drafted from them: one ordered (to
     receive on the warehouse screens), one waiting for a Supervisor."""
-    stock_services.replenishment_refresh(now=now)
+    order_services.replenishment_refresh(now=now)
     suggestions = list(ReplenishmentSuggestion.objects.select_related("warehouse", "sku").order_by("-quantity")[:12])
     if not suggestions:
         return
@@ -66,4 +68,4 @@ def purchasing_setup(*, staff, now) -> None:
         if number % 2 == 0:
             stock_services.purchase_request_approve(actor=staff.supervisor, purchase_request_id=draft.pk, at=now)
             stock_services.purchase_request_place(actor=staff.clerk, purchase_request_id=draft.pk, at=now)
-    stock_services.replenishment_refresh(now=now)
+    order_services.replenishment_refresh(now=now)

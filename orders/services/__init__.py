@@ -65,8 +65,11 @@ from .merging import (
 )
 from .outside import order_ship_outside, order_update_tracking
 from .replacement import ReplacementLine, order_create_replacement
+from .replenishment import replenishment_refresh
 from .sku_mapping import sku_alias_change, sku_alias_create
 from .transitions import ACTION_LABELS
+
+from .waves import parcel_pack, parcel_ship, wave_create  # the warehouse screens' pick waves and parcels
 
 __all__ = [
     "ACTION_LABELS",
@@ -107,6 +110,7 @@ __all__ = [
     "order_ship",
     "order_start_picking",
     "order_update_details",
+    "replenishment_refresh",
     # imports (issue 3)
     "PlatformLine",
     "PlatformOrder",
@@ -125,4 +129,8 @@ __all__ = [
     "orders_import_new",
     "sku_alias_change",
     "sku_alias_create",
+    # the warehouse screens' pick waves and parcels (issue 4)
+    "parcel_pack",
+    "parcel_ship",
+    "wave_create",
 ]

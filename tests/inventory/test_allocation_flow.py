@@ -10,9 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from inventory import services as stock_services
-from inventory import tasks
 from inventory.models import StockLevel, StockMovement
-from orders import services
+from orders import services, tasks
 from core.errors import DomainError
 from orders.models import ExceptionReason, Order, OrderEventType, OrderStatus
 from orders.services import LineInput
@@ -101,9 +100,11 @@ def test_stock_arriving_retries_the_orders_waiting_for_it_with_one_task_per_tran
     with pytest.raises(DomainError):
         services.order_allocate_or_flag(actor=warehouse_user, order_id=waiting.pk)
 
-    # Stock nobody waits for: no task at all.
+    # Stock nobody waits for: its one task finds no order to retry.
     stock_services.stock_receive(actor=warehouse_user, warehouse=warehouse, sku=sku, quantity=1)
-    assert queued == []
+    assert queued == [([sku.pk],)]
+    assert reload(waiting).status == S.APPROVED
+    queued.clear()
     # Three receipts in one transaction, one of them for the waiting order's SKU: one task, run on commit.
     with transaction.atomic():
         for item in (sku, rare, rare):
@@ -173,8 +174,8 @@ def test_the_scheduled_jobs_exist_after_migrate(db):
     from django_q.models import Schedule
 
     schedules = dict(Schedule.objects.values_list("func", "schedule_type"))
-    assert schedules["inventory.tasks.allocate_approved_orders"] == Schedule.MINUTES
-    assert schedules["inventory.tasks.refresh_replenishment"] == Schedule.DAILY
+    assert schedules["orders.tasks.allocate_approved_orders"] == Schedule.MINUTES
+    assert schedules["orders.tasks.refresh_replenishment"] == Schedule.DAILY
 
 
 def test_the_order_page_allocate_button_flags_an_order_without_stock(order_in_status, clerk, client):

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from inventory import services
-from inventory.models import MovementKind, PurchaseStatus, ReplenishmentSuggestion, StockLevel, StockMovement, Supplier
+from inventory.models import MovementKind, PurchaseRequest, PurchaseStatus, ReplenishmentSuggestion, StockLevel, StockMovement, Supplier
 from core.errors import DomainError
+from orders import services as order_services
 from orders.models import OrderStatus
 from orders.services import LineInput
 from tests.factories import SKUFactory
@@ -95,8 +96,8 @@ def test_suggestions_follow_demand_volatility_and_lead_time_and_become_drafts(or
                 placed_at=now - timedelta(days=days_ago),
             )
 
-    count = services.replenishment_refresh(now=now)
-    again = services.replenishment_refresh(now=now)  # safe to run twice
+    count = order_services.replenishment_refresh(now=now)
+    again = order_services.replenishment_refresh(now=now)  # safe to run twice
 
     suggestions = {s.sku.code: s for s in ReplenishmentSuggestion.objects.select_related("sku")}
     assert count == again and set(suggestions) >= {"SLOW"}
@@ -113,7 +114,7 @@ def test_suggestions_follow_demand_volatility_and_lead_time_and_become_drafts(or
     assert list(drafts[0].lines.values_list("sku__code", "quantity")) == [("SLOW", slow_one.quantity)]
     # Units on order count against the next suggestion.
     services.purchase_request_submit(actor=clerk, purchase_request_id=drafts[0].pk)
-    services.replenishment_refresh(now=now)
+    order_services.replenishment_refresh(now=now)
     assert not ReplenishmentSuggestion.objects.filter(sku=slow).exists()
 
 
@@ -146,3 +147,20 @@ def test_purchase_requests_through_the_admin_pages(clerk, supervisor, warehouse,
     step(supervisor_client, "approve", {"note": "fine"})
 
     assert PurchaseRequest.objects.get().status == P.APPROVED
+
+
+def test_refresh_now_and_turn_into_purchase_requests_in_the_admin(order_in_status, clerk, warehouse, client):
+    from django.urls import reverse
+
+    sku = SKUFactory(code="WANTED")
+    order_in_status(OrderStatus.PAID, lines=[LineInput(title=sku.code, quantity=40, unit_price=Decimal("5.00"), sku=sku)])
+    client.force_login(clerk)
+    changelist = reverse("admin:inventory_replenishmentsuggestion_changelist")
+    assert reverse("admin:inventory_replenishmentsuggestion_refresh") in client.get(changelist).content.decode()
+
+    client.post(reverse("admin:inventory_replenishmentsuggestion_refresh"))
+    suggestion = ReplenishmentSuggestion.objects.get(sku=sku)
+    assert suggestion.demand_30d == 40
+    client.post(changelist, {"action": "create_purchase_requests", "_selected_action": [suggestion.pk]})
+
+    assert list(PurchaseRequest.objects.values_list("status", "lines__sku__code")) == [(P.DRAFT, "WANTED")]

@@ -120,3 +120,27 @@ def test_the_orders_list_filters_orders_waiting_for_a_sku(taobao_channel, skus, 
     page = client.get(reverse("admin:orders_order_changelist"), {"exception": ExceptionReason.UNKNOWN_SKU})
 
     assert Order.objects.get().number in page.text
+
+
+def test_an_alias_added_on_the_sku_page_releases_the_waiting_orders(taobao_channel, skus, run_import, superuser, client):
+    _batch, order = import_with_unknown_code(run_import, taobao_channel)
+    sku = skus[2]
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:inventory_sku_change", args=[sku.pk]),
+        {
+            "code": sku.code,
+            "name": sku.name,
+            "barcode": sku.barcode,
+            "is_active": "on",
+            "aliases-TOTAL_FORMS": "1",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-0-channel": taobao_channel.pk,
+            "aliases-0-platform_sku_code": "TB-NEW-9",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert SKUAlias.objects.get(platform_sku_code="TB-NEW-9").sku == sku
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID

@@ -1,19 +1,18 @@
-"""Pick waves and parcels: the warehouse screens call only these. Each runs the
-orders' own transitions through orders.services, for an order and the orders
+"""Pick waves and parcels: the warehouse screens (orders.warehouse) call only
+these. Each runs the orders' own transitions, for an order and the orders
 merged into it (they are picked, packed and shipped as one parcel)."""
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders import events
-from orders import locks as order_locks
-from orders import services as order_services
 from core.errors import DomainError, require_permission
-from orders.models import Order, OrderStatus
 from core.numbering import take_number
+from inventory.models import Wave, WaveOrder
 
-from ..models import Wave, WaveOrder
+from .. import events, locks
+from ..models import Order, OrderStatus
+from .lifecycle import order_pack, order_ship, order_start_picking
 
 # One wave is one walk through the warehouse: beyond this, start another.
 WAVE_LIMIT = 300
@@ -35,7 +34,7 @@ def wave_create(*, actor, warehouse, order_ids, at=None) -> Wave:
     if len(chosen) > WAVE_LIMIT:
         raise DomainError(_("A wave holds at most %(limit)s orders.") % {"limit": WAVE_LIMIT})
     members = list(Order.objects.filter(merged_into_id__in=chosen).exclude(status=OrderStatus.CANCELLED).values_list("pk", flat=True))
-    orders = order_locks.orders_for_update([*chosen, *members])
+    orders = locks.orders_for_update([*chosen, *members])
     problems = []
     for order in orders:
         if order.pk in chosen and order.merged_into_id and order.merged_into_id not in chosen:
@@ -55,7 +54,7 @@ def wave_create(*, actor, warehouse, order_ids, at=None) -> Wave:
     )
     WaveOrder.objects.bulk_create(WaveOrder(wave=wave, order=order) for order in orders)
     for order in orders:
-        order_services.order_start_picking(actor=actor, order_id=order.pk, at=at)
+        order_start_picking(actor=actor, order_id=order.pk, at=at)
         events.wave_assigned(order=order, actor=actor, at=at, wave=wave.number)
     return wave
 
@@ -64,7 +63,7 @@ def _parcel_for_update(order_id: int) -> list[Order]:
     order = Order.objects.get(pk=order_id)
     if order.merged_into_id:
         order = Order.objects.get(pk=order.merged_into_id)
-    return [o for o in order_locks.order_with_merged_for_update(order.pk) if o.status != OrderStatus.CANCELLED]
+    return [o for o in locks.order_with_merged_for_update(order.pk) if o.status != OrderStatus.CANCELLED]
 
 
 @transaction.atomic
@@ -74,7 +73,7 @@ def parcel_pack(*, actor, order_id: int, checked: dict[int, int], at=None) -> li
     _require_screens(actor)
     at = at or timezone.now()
     orders = _parcel_for_update(order_id)
-    lines = order_locks.lines_with_sku_for_update([order.pk for order in orders])
+    lines = locks.lines_with_sku_for_update([order.pk for order in orders])
     missing = []
     for line in lines:
         got = int(checked.get(line.pk, 0) or 0)
@@ -86,7 +85,7 @@ def parcel_pack(*, actor, order_id: int, checked: dict[int, int], at=None) -> li
     if missing:
         raise DomainError(_("Not every unit is checked: %(missing)s.") % {"missing": "; ".join(missing)})
     for order in orders:
-        order_services.order_pack(actor=actor, order_id=order.pk, at=at)
+        order_pack(actor=actor, order_id=order.pk, at=at)
     return orders
 
 
@@ -106,5 +105,5 @@ def parcel_ship(*, actor, order_id: int, carrier: str, tracking_number: str, at=
             % {"tracking": tracking_number, "order": taken}
         )
     for order in orders:
-        order_services.order_ship(actor=actor, order_id=order.pk, carrier=carrier, tracking_number=tracking_number, at=at)
+        order_ship(actor=actor, order_id=order.pk, carrier=carrier, tracking_number=tracking_number, at=at)
     return orders

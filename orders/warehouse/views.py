@@ -4,7 +4,7 @@ packing with packing slips, shipping, receiving purchases.
 Server-rendered, for a barcode scanner and a keyboard: every screen that takes
 a scan has its field focused, Enter submits, targets are large. Only the
 Warehouse role (and a Supervisor) may use them, and they never show a price,
-an amount or a phone number: the querysets (inventory.selectors) do not even
+an amount or a phone number: the querysets (orders.selectors) do not even
 load those columns. Every change is a service call.
 """
 
@@ -19,14 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from orders import selectors as order_selectors
-from orders import services as order_services
 from core.errors import DomainError
-from orders.models import Order, OrderStatus
+from inventory import selectors as stock_selectors
+from inventory import services as stock_services
+from inventory.models import PurchaseRequest, Warehouse, Wave
 
-from . import selectors, services
+from .. import selectors, services
+from ..models import Order, OrderStatus
 from .filters import PickQueueFilter
-from .models import PurchaseRequest, Warehouse, Wave
 
 QUEUE_PAGE = 200
 
@@ -60,8 +60,8 @@ class HomeView(WarehouseScreen):
         context = super().get_context_data(**kwargs)
         warehouses = list(Warehouse.objects.filter(is_active=True))
         context["warehouses"] = [(w, selectors.queue_counts(w)) for w in warehouses]
-        context["to_allocate"] = order_selectors.orders_to_allocate().count()
-        context["waiting_for_stock"] = order_selectors.orders_waiting_for_stock().count()
+        context["to_allocate"] = selectors.orders_to_allocate().count()
+        context["waiting_for_stock"] = selectors.orders_waiting_for_stock().count()
         context["may_allocate"] = self.request.user.has_perm("orders.allocate_order")
         return context
 
@@ -70,9 +70,9 @@ class HomeView(WarehouseScreen):
         if not request.user.has_perm("orders.allocate_order"):
             raise PermissionDenied
         # The approved orders, and those waiting for stock that may have arrived since.
-        ids = list(order_selectors.orders_to_allocate().values_list("pk", flat=True)[: self.ALLOCATE_AT_ONCE])
-        ids += list(order_selectors.orders_waiting_for_stock().values_list("pk", flat=True)[: self.ALLOCATE_AT_ONCE])
-        result = order_services.orders_allocate_approved(actor=request.user, order_ids=ids)
+        ids = list(selectors.orders_to_allocate().values_list("pk", flat=True)[: self.ALLOCATE_AT_ONCE])
+        ids += list(selectors.orders_waiting_for_stock().values_list("pk", flat=True)[: self.ALLOCATE_AT_ONCE])
+        result = services.orders_allocate_approved(actor=request.user, order_ids=ids)
         messages.success(
             request,
             _("%(allocated)s orders allocated; %(not_allocated)s could not be (out of stock: flagged).") % result,
@@ -183,7 +183,7 @@ def _parcel_context(order):
     parcel = selectors.parcel(order)
     master = parcel[0] if not parcel[0].merged_into_id else order
     lines = [line for o in parcel for line in o.lines.all()]
-    locations = selectors.bin_locations(master.warehouse_id, {line.sku_id for line in lines if line.sku_id}) if master.warehouse_id else {}
+    locations = stock_selectors.bin_locations(master.warehouse_id, {line.sku_id for line in lines if line.sku_id}) if master.warehouse_id else {}
     for line in lines:
         line.location = locations.get(line.sku_id, "")
         line.code = line.sku.code if line.sku_id else line.platform_sku_code
@@ -283,7 +283,7 @@ class ReceiveListView(WarehouseScreen):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["purchases"] = selectors.purchases_to_receive(context["warehouse"])
+        context["purchases"] = stock_selectors.purchases_to_receive(context["warehouse"])
         return context
 
 
@@ -297,7 +297,7 @@ class ReceiveView(WarehouseScreen):
         context = super().get_context_data(**kwargs)
         purchase = self.purchase()
         lines = list(purchase.lines.select_related("sku").order_by("id"))
-        locations = selectors.bin_locations(purchase.warehouse, {line.sku_id for line in lines})
+        locations = stock_selectors.bin_locations(purchase.warehouse, {line.sku_id for line in lines})
         for line in lines:
             line.location = locations.get(line.sku_id, "")
         context.update(purchase=purchase, lines=lines, warehouse=purchase.warehouse)
@@ -311,7 +311,7 @@ class ReceiveView(WarehouseScreen):
             if name.startswith("line_") and value.strip().isdigit()
         }
         try:
-            services.purchase_request_receive(actor=request.user, purchase_request_id=purchase.pk, quantities=quantities)
+            stock_services.purchase_request_receive(actor=request.user, purchase_request_id=purchase.pk, quantities=quantities)
         except DomainError as error:
             self.refused(error)
             return redirect("warehouse:receive", number=purchase.number)

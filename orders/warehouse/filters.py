@@ -6,7 +6,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import Channel, Order, Priority
+from ..models import Channel, Order, Priority
 
 NO_CARRIER = "-"
 
