@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from finance.models import Refund
 from inventory.admin import ReadOnlyAdmin
 from orders import permissions
+from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError, NotPermitted
 from orders.selectors import order_timeline
 
@@ -103,7 +104,7 @@ class RefundInline(admin.TabularInline):
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(ReadOnlyAdmin):
+class ReturnRequestAdmin(ListFilterLookupsOnly, ReadOnlyAdmin):
     list_display = ("number", "order", "kind", "reason", "status_badge", "owner", "due_column", "created_at")
     list_filter = ("status", "kind", OwnerFilter, OverdueFilter, "reason")
     list_select_related = ("order", "owner")

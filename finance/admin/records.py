@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from inventory.admin import ReadOnlyAdmin
 from orders.admin.order_actions import ReasonForm
 from orders.admin.reason_page import reason_form_response
+from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError
 
 from .. import services
@@ -37,7 +38,7 @@ def run_for_each(modeladmin, request, queryset, call):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ListFilterLookupsOnly, ReadOnlyAdmin):
     list_display = ("order", "amount", "currency", "method", "reference", "paid_at")
     list_filter = ("method", "currency")
     list_select_related = ("order",)
@@ -57,7 +58,7 @@ class RefundLineInline(admin.TabularInline):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(ListFilterLookupsOnly, ReadOnlyAdmin):
     list_display = ("id", "order", "return_request", "amount", "currency", "status", "reason", "created_at", "paid_at")
     list_filter = ("status", "currency")
     list_select_related = ("order", "return_request")
@@ -92,7 +93,7 @@ class RefundAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdmin):
+class InvoiceAdmin(ListFilterLookupsOnly, ReadOnlyAdmin):
     list_display = ("__str__", "kind", "order", "amount", "currency", "issued_at", "due_on", "credits", "voided_at", "void_reason")
     list_filter = ("kind", "series", "currency")
     list_select_related = ("order", "credits")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from rangefilter.filters import DateRangeFilterBuilder
 
 from inventory.admin import ReadOnlyAdmin
+from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError
 
 from .. import services
@@ -186,7 +187,7 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SettlementLine)
-class SettlementLineAdmin(ReadOnlyAdmin):
+class SettlementLineAdmin(ListFilterLookupsOnly, ReadOnlyAdmin):
     list_display = (  # source and currency are filters: the columns that matter fit on a clerk's screen
         "occurred_at",
         "external_id",

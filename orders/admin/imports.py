@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from inventory.admin import ReadOnlyAdmin
 from inventory.models import SKU
 from orders import exports, permissions, services
+from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError
 from core.files import normalise_header
 from orders.importers.generic import TEMPLATE_COLUMNS
@@ -342,7 +343,7 @@ def rejected_columns(batch: ImportBatch, rejections) -> list[tuple[str, str]]:
 
 
 @admin.register(UnmappedLine)
-class UnmappedLineAdmin(ReadOnlyAdmin):
+class UnmappedLineAdmin(ListFilterLookupsOnly, ReadOnlyAdmin):
     """The clerk's list of imported lines whose platform code maps to none of our SKUs."""
 
     list_display = ("platform_sku_code", "title", "channel_column", "order_link", "order_status", "quantity", "placed_column")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from rangefilter.filters import DateRangeFilterBuilder
 
 from orders import permissions, selectors, services
+from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError
 from orders.models import Channel, Customer, ExceptionReason, Order, OrderLine
 
@@ -97,7 +98,7 @@ class OrderDetailsForm(forms.ModelForm):
 
 
 @admin.register(Order)
-class OrderAdmin(OrderExportMixin, admin.ModelAdmin):
+class OrderAdmin(ListFilterLookupsOnly, OrderExportMixin, admin.ModelAdmin):
     form = OrderDetailsForm
     inlines = [OrderLineInline]
     list_display = (
@@ -415,7 +416,7 @@ class ChannelAdmin(ChannelStockFileMixin, admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ListFilterLookupsOnly, admin.ModelAdmin):
     list_display = ("name", "company", "is_business", "grade", "phone", "credit_limit", "payment_terms_days")
     list_filter = ("is_business", "grade")
     search_fields = ("name", "company", "phone", "email")
