@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
+from core.admin_pages import ReadOnlyAdmin, run_form_page
 from core.errors import DomainError
 
 from .. import services
 from ..models import SKU, PurchaseRequest, PurchaseRequestLine, ReplenishmentSuggestion, Supplier, Warehouse
-from .pages import form_page
-from .stock import ReadOnlyAdmin
 
 
 @admin.register(ReplenishmentSuggestion)
@@ -87,11 +86,11 @@ class ReplenishmentSuggestionAdmin(ReadOnlyAdmin):
             "Suggestions are refreshed every night from the demand of the last 30 days, its 7-day volatility "
             "and each supplier's lead time. Refresh them now?"
         )
-        return form_page(
+        return run_form_page(
             self,
             request,
-            form_class=RefreshForm,
-            label=_("Refresh now"),
+            RefreshForm,
+            title=_("Refresh now"),
             run=run,
             back_url=reverse("admin:inventory_replenishmentsuggestion_changelist"),
             intro=intro,
@@ -229,11 +228,11 @@ class PurchaseRequestAdmin(admin.ModelAdmin):
             )
             return _("%(number)s drafted. Submit it for approval.") % {"number": created["request"].number}
 
-        response = form_page(
+        response = run_form_page(
             self,
             request,
-            form_class=PurchaseRequestCreateForm,
-            label=_("New purchase request"),
+            PurchaseRequestCreateForm,
+            title=_("New purchase request"),
             run=run,
             back_url=reverse("admin:inventory_purchaserequest_changelist"),
         )
@@ -282,11 +281,11 @@ class PurchaseRequestAdmin(admin.ModelAdmin):
                 service(actor=request.user, purchase_request_id=purchase_request.pk, **{k: v for k, v in data.items()})
             return _("%(number)s: %(action)s — done.") % {"number": purchase_request.number, "action": label}
 
-        return form_page(
+        return run_form_page(
             self,
             request,
-            form_class=form_class,
-            label=label,
+            form_class,
+            title=label,
             run=run,
             back_url=back,
             obj=purchase_request,

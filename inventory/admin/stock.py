@@ -11,9 +11,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_pages import ReadOnlyAdmin, run_form_page
+
 from .. import services
 from ..models import SKU, AdjustmentReason, SKUAlias, StockCount, StockLevel, StockMovement, Supplier, Warehouse
-from .pages import form_page
 
 
 @admin.register(Warehouse)
@@ -81,17 +82,6 @@ class SKUAliasAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         save_alias(request, obj, change=change)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- forms of the stock pages -----------------------------------------------------------
@@ -228,7 +218,7 @@ class StockLevelAdmin(admin.ModelAdmin):
         if not request.user.has_perm(permission):
             raise PermissionDenied
         back = reverse("admin:inventory_stocklevel_changelist")
-        return form_page(self, request, form_class=form_class, label=label, run=run, back_url=back, intro=intro)
+        return run_form_page(self, request, form_class, title=label, run=run, back_url=back, intro=intro)
 
     def receive_view(self, request):
         def run(data):

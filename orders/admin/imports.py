@@ -27,11 +27,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from inventory.admin import ReadOnlyAdmin
-from inventory.models import SKU
-from orders import exports, permissions, services
+from core.admin_pages import SHOWN_ROWS, ReadOnlyAdmin, bulk_action_page
 from core.errors import DomainError
 from core.files import normalise_header
+from inventory.models import SKU
+from orders import exports, permissions, services
 from orders.importers.generic import TEMPLATE_COLUMNS
 from orders.importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus, UnmappedLine
 from orders.importers.registry import format_choices
@@ -407,14 +407,17 @@ class UnmappedLineAdmin(ReadOnlyAdmin):
                         % {"channel": channels[channel_id], "code": code, "sku": sku.code, "count": released},
                     )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Map platform codes to our SKU"),
-            "form": form,
-            "pairs": [(channels[channel_id], code) for channel_id, code in pairs[:50]],
-            "selected": queryset.values_list("pk", flat=True),
-            "action": request.POST.get("action"),
-        }
-        return TemplateResponse(request, "admin/orders/unmappedline/map.html", context)
+        return bulk_action_page(
+            self,
+            request,
+            queryset,
+            form,
+            title=_("Map platform codes to our SKU"),
+            submit_label=_("Map"),
+            intro=_(
+                "Each of these platform codes becomes an alias of the SKU you choose; every order waiting for it "
+                "is mapped and, once none of its lines waits, released from hold."
+            ),
+            listed=[f"{channels[channel_id]}: {code}" for channel_id, code in pairs[:SHOWN_ROWS]],
+        )
 
