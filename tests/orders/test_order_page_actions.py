@@ -14,6 +14,8 @@ from aftersales.models import ReturnRequest
 from orders.admin.order_actions import ORDER_ACTIONS, order_buttons
 from orders.models import Order, OrderStatus
 
+from ..html_forms import page_forms
+
 ORDERS_ADMIN = Path(__file__).resolve().parents[2] / "orders" / "admin"
 
 
@@ -63,3 +65,60 @@ def test_a_registered_step_runs_from_the_order_page(order_in_status, finance_use
 
     assert response.status_code == 200
     assert order.invoices.count() == 1
+
+
+# --- the buttons as a browser reads the page (issue 10: nested forms) --------------------------
+
+
+def order_page_forms(client, order):
+    response = client.get(reverse("admin:orders_order_change", args=[order.pk]))
+    assert response.status_code == 200
+    return page_forms(response.content.decode())
+
+
+def assert_each_step_button_posts_its_own_form(forms, order, user):
+    assert forms.nested == []
+    posting = [button for button in order_buttons(order, user) if not button.blocked_by and not button.needs_input]
+    assert posting, "the page offers no step to click"
+    for button in posting:
+        clicked = forms.button(button.label)
+        assert clicked.form is not None and clicked.form.method == "post"
+        assert clicked.form.action == reverse("admin:orders_order_action", args=[order.pk, button.name])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "role"),
+    [
+        (OrderStatus.PAID, "Clerk"),  # Approve
+        (OrderStatus.APPROVED, "Clerk"),  # Allocate stock
+        (OrderStatus.ALLOCATED, "Warehouse"),  # Start picking, Undo allocation
+        (OrderStatus.PICKING, "Warehouse"),  # Mark packed
+        (OrderStatus.DELIVERED, "Clerk"),  # Complete
+        (OrderStatus.SHIPPED, "Customer service"),  # Confirm delivery
+        (OrderStatus.SHIPPED, "Finance"),  # Issue invoice, registered by finance
+    ],
+)
+def test_each_step_button_on_the_order_page_posts_to_its_action_and_nests_no_form(order_in_status, make_user, status, role):
+    order = order_in_status(status)
+    user = make_user(role)
+    client = Client()
+    client.force_login(user)
+
+    forms = order_page_forms(client, order)
+
+    assert_each_step_button_posts_its_own_form(forms, order, user)
+
+
+@pytest.mark.django_db
+def test_save_on_the_order_page_posts_the_change_form(order_in_status, clerk):
+    order = order_in_status(OrderStatus.PAID)
+    client = Client()
+    client.force_login(clerk)
+
+    forms = order_page_forms(client, order)
+
+    change_form = next(form for form in forms.forms if form.id == "order_form")
+    assert forms.button("Save").form is change_form
+    assert change_form.method == "post" and not change_form.action  # posts to the page itself
+
