@@ -73,11 +73,15 @@ def form_page(
     listed=(),
     more_listed: bool = False,
     hidden=(),
+    template: str = FORM_PAGE_TEMPLATE,
+    extra_context: dict | None = None,
 ) -> TemplateResponse:
     """The stock admin look around one form: breadcrumbs (… › the list › ``obj`` › ``crumb``, by default the title),
     the title, ``intro``, the refusal's ``problems``, the form with its errors, ``notes``
     and the submit row (``intro`` and ``notes``: one paragraph or several). ``listed`` names the rows a bulk action applies to; ``hidden``
-    are (name, value) pairs posted back with the form."""
+    are (name, value) pairs posted back with the form. A page that shows more (a help
+    box beside an upload) extends the template's ``after_form`` block: ``template``
+    and ``extra_context``."""
     context = {
         **modeladmin.admin_site.each_context(request),
         "opts": modeladmin.opts,
@@ -95,8 +99,9 @@ def form_page(
         "listed": list(listed),
         "more_listed": more_listed,
         "hidden": list(hidden),
+        **(extra_context or {}),
     }
-    return TemplateResponse(request, FORM_PAGE_TEMPLATE, context)
+    return TemplateResponse(request, template, context)
 
 
 def bulk_action_page(

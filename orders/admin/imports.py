@@ -27,7 +27,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from core.admin_pages import SHOWN_ROWS, ReadOnlyAdmin, bulk_action_page
+from core.admin_pages import SHOWN_ROWS, ReadOnlyAdmin, bulk_action_page, form_page
 from core.errors import DomainError
 from core.files import normalise_header
 from inventory.models import SKU
@@ -217,16 +217,19 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 form.add_error(None, str(error))
             else:
                 return HttpResponseRedirect(reverse("admin:orders_importbatch_change", args=[batch.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Import a file"),
-            "form": form,
-            "template_columns": TEMPLATE_COLUMNS,
-            "may_import_orders": self.may_import_orders(request.user),
-            "has_view_permission": self.has_view_permission(request),
-        }
-        return TemplateResponse(request, "admin/orders/importbatch/upload.html", context)
+        return form_page(
+            self,
+            request,
+            form,
+            title=_("Import a file"),
+            submit_label=_("Upload and preview"),
+            notes=_(
+                "Nothing is written yet: the next page shows what the file would create, change and reject, "
+                "and you confirm it there."
+            ),
+            template="admin/orders/importbatch/upload.html",
+            extra_context={"template_columns": TEMPLATE_COLUMNS, "may_import_orders": self.may_import_orders(request.user)},
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         batch = self.get_object(request, object_id)
