@@ -241,7 +241,10 @@ class ObjectActionsMixin:
 
     def action_refused(self, request, obj, name: str, action: ObjectAction) -> str:
         """The message for a form page asked for a step the user may not take now."""
-        return _("%(object)s: “%(action)s” is not one of the steps you can take now.") % {"object": obj, "action": action.label}
+        return _("%(object)s: “%(action)s” is not one of the steps you can take now.") % {
+            "object": obj,
+            "action": action.label,
+        }
 
     def object_action_url_name(self) -> str:
         return f"{self.opts.app_label}_{self.opts.model_name}_action"
@@ -257,7 +260,11 @@ class ObjectActionsMixin:
         ]
 
     def object_page_context(self, request, obj) -> dict:
-        return {"object_buttons": self.object_buttons(obj, request.user), "object_action_url": f"admin:{self.object_action_url_name()}"}
+        """What the change page needs to show the buttons (include admin/core/object_actions.html)."""
+        return {
+            "object_buttons": self.object_buttons(obj, request.user),
+            "object_action_url": f"admin:{self.object_action_url_name()}",
+        }
 
     def object_action_view(self, request, object_id, action):
         """Run one action on one object: POST runs it (after its form, if it has one)."""
@@ -287,7 +294,10 @@ class ObjectActionsMixin:
         if form is None:
             return HttpResponseRedirect(change_url)
         return form_page(
-            self, request, form, title=f"{obj} — {spec.label}",
+            self,
+            request,
+            form,
+            title=f"{obj} — {spec.label}",
             submit_label=spec.label,
             back_url=change_url,
             obj=obj,

@@ -5,7 +5,7 @@ price or an amount for roles that may not see money."""
 
 from datetime import timedelta
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
