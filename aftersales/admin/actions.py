@@ -1,16 +1,14 @@
 """What staff can do to one ticket from its page: each action is a short
 adapter from a form to one after-sales service call."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_pages import ActionButton, ActionRegistry, ObjectAction, ReasonForm, action_button
 from inventory.models import SKU, Warehouse
-from orders.admin.order_actions import ReasonForm
 from core.fsm import transition_options
 
 from .. import services
@@ -93,9 +91,6 @@ class RefundForm(forms.Form):
             "At most %(cap)s %(currency)s: what was paid for these units (their share of discounts and tax included)."
         ) % {"cap": cap, "currency": ticket.order.currency}
 
-    def service_arguments(self) -> dict:
-        return dict(self.cleaned_data)
-
 
 class ExchangeForm(forms.Form):
     def __init__(self, *args, ticket, **kwargs):
@@ -132,66 +127,42 @@ class AssignForm(forms.Form):
         return {"owner_id": self.cleaned_data["owner"].pk}
 
 
-@dataclass(frozen=True)
-class TicketAction:
-    label: str
-    run: Callable  # (ticket_id, actor, form) -> ticket
-    form_class: type[forms.Form] | None = None
-    needs_ticket: bool = False  # the form is built for this ticket's lines
-
-
 def _call(service):
-    def run(ticket_id, actor, form):
-        arguments = form.service_arguments() if hasattr(form, "service_arguments") else dict(form.cleaned_data) if form else {}
-        return service(actor=actor, ticket_id=ticket_id, **arguments)
-
-    return run
+    return lambda ticket_id, actor, arguments: service(actor=actor, ticket_id=ticket_id, **arguments)
 
 
-TICKET_ACTIONS = {
-    "approve": TicketAction(services.STEP_LABELS["approve"], _call(services.return_approve)),
-    "reject": TicketAction(services.STEP_LABELS["reject"], _call(services.return_reject), ReasonForm),
-    "cancel": TicketAction(services.STEP_LABELS["cancel"], _call(services.return_cancel), ReasonForm),
-    "await_return": TicketAction(services.STEP_LABELS["await_return"], _call(services.return_await), AwaitReturnForm),
-    "receive": TicketAction(services.STEP_LABELS["receive"], _call(services.return_receive), ReceiveForm, True),
-    "inspect": TicketAction(services.STEP_LABELS["inspect"], _call(services.return_inspect), InspectForm, True),
-    "refund": TicketAction(services.STEP_LABELS["refund"], _call(services.return_refund), RefundForm, True),
-    "exchange": TicketAction(services.STEP_LABELS["exchange"], _call(services.return_exchange), ExchangeForm, True),
-    "reship": TicketAction(services.STEP_LABELS["reship"], _call(services.return_reship)),
-    "close": TicketAction(services.STEP_LABELS["close"], _call(services.return_close), CloseForm),
-    "assign": TicketAction(_("Hand to"), _call(services.return_assign), AssignForm),
-}
+def _step(name, service, form_class=None, **options) -> ObjectAction:
+    return ObjectAction(services.STEP_LABELS[name], _call(service), form_class, **options)
 
 
-def build_form(action: TicketAction, ticket: ReturnRequest, data=None):
-    if action.form_class is None:
-        return None
-    if action.needs_ticket:
-        return action.form_class(data, ticket=ticket)
-    return action.form_class(data)
+TICKET_ACTIONS = ActionRegistry(
+    {
+        # The ticket's transitions: a button when core.fsm.transition_options offers them.
+        "approve": _step("approve", services.return_approve),
+        "reject": _step("reject", services.return_reject, ReasonForm, danger=True),
+        "cancel": _step("cancel", services.return_cancel, ReasonForm, danger=True),
+        "await_return": _step("await_return", services.return_await, AwaitReturnForm),
+        "receive": _step("receive", services.return_receive, ReceiveForm, form_object_kwarg="ticket"),
+        "inspect": _step("inspect", services.return_inspect, InspectForm, form_object_kwarg="ticket"),
+        "refund": _step("refund", services.return_refund, RefundForm, form_object_kwarg="ticket"),
+        "exchange": _step("exchange", services.return_exchange, ExchangeForm, form_object_kwarg="ticket"),
+        "reship": _step("reship", services.return_reship),
+        "close": _step("close", services.return_close, CloseForm),
+        "assign": ObjectAction(
+            _("Hand to"),
+            _call(services.return_assign),
+            AssignForm,
+            offered=lambda ticket, user: ticket.status not in FINAL_STATUSES and user.has_perm("aftersales.assign_return"),
+        ),
+    }
+)
 
 
-@dataclass
-class TicketButton:
-    name: str
-    label: str
-    blocked_by: list[str]
-    needs_input: bool
-
-
-def ticket_buttons(ticket: ReturnRequest, user) -> list[TicketButton]:
+def ticket_buttons(ticket: ReturnRequest, user) -> list[ActionButton]:
     """Exactly the steps this user may take on the ticket now; a step their role
     may take but a condition stops is shown disabled, with why."""
     buttons = [
-        TicketButton(
-            option.name,
-            str(TICKET_ACTIONS[option.name].label),
-            option.blocked_by,
-            TICKET_ACTIONS[option.name].form_class is not None,
-        )
+        action_button(option.name, TICKET_ACTIONS[option.name], option.blocked_by)
         for option in transition_options(ticket, user)  # works on any model with an FSM "status"
     ]
-    if ticket.status not in FINAL_STATUSES and user.has_perm("aftersales.assign_return"):
-        buttons.append(TicketButton("assign", str(TICKET_ACTIONS["assign"].label), [], True))
-    return buttons
-
+    return buttons + [action_button(name, TICKET_ACTIONS[name]) for name in TICKET_ACTIONS.offered_names(ticket, user)]

@@ -5,28 +5,24 @@ price or an amount for roles that may not see money."""
 
 from datetime import timedelta
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from core.admin_pages import ObjectActionsMixin, ReadOnlyAdmin
+from core.errors import DomainError
 from finance.models import Refund
-from inventory.admin import ReadOnlyAdmin
 from orders import permissions
 from core.list_lookups import ListFilterLookupsOnly
-from core.errors import DomainError, NotPermitted
 from orders.selectors import order_timeline
 
 from ..models import ReturnLine, ReturnRequest, TicketSLA
 from ..services import STEP_LABELS, check_step
-from .actions import TICKET_ACTIONS, build_form, ticket_buttons
+from .actions import TICKET_ACTIONS, ticket_buttons
 
 
 class OwnerFilter(admin.SimpleListFilter):
@@ -104,7 +100,7 @@ class RefundInline(admin.TabularInline):
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(ListFilterLookupsOnly, ReadOnlyAdmin):
+class ReturnRequestAdmin(ListFilterLookupsOnly, ObjectActionsMixin, ReadOnlyAdmin):
     list_display = ("number", "order", "kind", "reason", "status_badge", "owner", "due_column", "created_at")
     list_filter = ("status", "kind", OwnerFilter, OverdueFilter, "reason")
     list_select_related = ("order", "owner")
@@ -113,6 +109,7 @@ class ReturnRequestAdmin(ListFilterLookupsOnly, ReadOnlyAdmin):
     search_fields = ("number",)  # the real search is get_search_results: exact and indexed
     search_help_text = gettext_lazy("Exact ticket number, order number, platform order id or return tracking number.")
     inlines = [ReturnLineInline, RefundInline]
+    object_actions = TICKET_ACTIONS
     fieldsets = (
         (None, {"fields": (("number", "status"), ("order", "kind", "reason"), ("owner", "created_at", "due_at"), "note")}),
         (
@@ -165,63 +162,23 @@ class ReturnRequestAdmin(ListFilterLookupsOnly, ReadOnlyAdmin):
             )
             extra_context = {
                 **(extra_context or {}),
-                "ticket_buttons": ticket_buttons(ticket, request.user),
+                **self.object_page_context(request, ticket),
                 "timeline": history,
                 "is_overdue": ticket.is_overdue(),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/do/<str:action>/",
-                self.admin_site.admin_view(self.ticket_action_view),
-                name="aftersales_returnrequest_action",
-            ),
-            *super().get_urls(),
-        ]
+    def object_buttons(self, ticket, user):
+        return ticket_buttons(ticket, user)
 
-    def ticket_action_view(self, request, object_id, action):
-        """Run one step on one ticket: POST runs it (after its form, if it has one)."""
-        ticket = self.get_object(request, object_id)
-        if ticket is None or action not in TICKET_ACTIONS:
-            raise Http404
-        if not self.has_view_permission(request, ticket):
-            raise PermissionDenied
-        spec = TICKET_ACTIONS[action]
-        change_url = reverse("admin:aftersales_returnrequest_change", args=[ticket.pk])
-        if spec.form_class is not None and action not in {button.name for button in ticket_buttons(ticket, request.user)}:
-            # A form may show amounts (a refund's, say): only for a step this user may take now.
-            try:
-                if action in STEP_LABELS:
-                    check_step(ticket, action, request.user)
-                raise NotPermitted(_("%(ticket)s: your role may not “%(action)s”.") % {"ticket": ticket, "action": spec.label})
-            except DomainError as refusal:
-                self.message_user(request, str(refusal), messages.ERROR)
-            return HttpResponseRedirect(change_url)
-        form = build_form(spec, ticket, request.POST if request.method == "POST" and "apply" in request.POST else None)
-        if request.method == "POST" and (form is None or form.is_valid()):
-            try:
-                spec.run(ticket.pk, request.user, form)
-            except DomainError as error:
-                self.message_user(request, str(error), messages.ERROR)
-                if form is None:
-                    return HttpResponseRedirect(change_url)
-            else:
-                self.message_user(request, _("%(ticket)s: %(action)s — done.") % {"ticket": ticket, "action": spec.label})
-                return HttpResponseRedirect(change_url)
-        if form is None:
-            return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"{ticket} — {spec.label}",
-            "order": ticket,  # the order page's action form serves tickets too: it names the object in the breadcrumbs
-            "form": form,
-            "action_label": spec.label,
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/orders/order/action_form.html", context)
+    def action_refused(self, request, ticket, name, action):
+        # Say what stops the step (the ticket's status, a condition) before blaming the role.
+        try:
+            if name in STEP_LABELS:
+                check_step(ticket, name, request.user)
+        except DomainError as refusal:
+            return str(refusal)
+        return _("%(ticket)s: your role may not “%(action)s”.") % {"ticket": ticket, "action": action.label}
 
 
 @admin.register(TicketSLA)

@@ -1,1 +1,1 @@
-from . import records, settlements  # noqa: F401 - registers the finance admin
+from . import order_page, records, settlements  # noqa: F401 - registers the finance admin and its order-page steps

@@ -6,15 +6,12 @@ from datetime import date, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from inventory.admin import ReadOnlyAdmin
-from orders.admin.order_actions import ReasonForm
-from orders.admin.reason_page import reason_form_response
+from core.admin_pages import ReadOnlyAdmin, ReasonForm, bulk_action_page, form_page
 from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError
 
@@ -83,7 +80,8 @@ class RefundAdmin(ListFilterLookupsOnly, ReadOnlyAdmin):
                 self, request, queryset, lambda pk: services.refund_fail(actor=request.user, refund_id=pk, reason=reason)
             )
             return None
-        return reason_form_response(self, request, queryset, form, _("Record refunds as failed"))
+        label = _("Record refunds as failed")
+        return bulk_action_page(self, request, queryset, form, title=label, submit_label=label)
 
     def has_approve_refund_permission(self, request):
         return request.user.has_perm("finance.approve_refund")
@@ -109,7 +107,8 @@ class InvoiceAdmin(ListFilterLookupsOnly, ReadOnlyAdmin):
                 self, request, queryset, lambda pk: services.invoice_void(actor=request.user, invoice_id=pk, reason=reason)
             )
             return None
-        return reason_form_response(self, request, queryset, form, _("Void invoices"))
+        label = _("Void invoices")
+        return bulk_action_page(self, request, queryset, form, title=label, submit_label=label)
 
     def has_void_invoice_permission(self, request):
         return request.user.has_perm("finance.void_invoice")
@@ -168,24 +167,10 @@ class ClosedPeriodAdmin(ReadOnlyAdmin):
             request,
             form,
             title=_("Close a month"),
-            submit=_("Close the month"),
+            submit_label=_("Close the month"),
             intro=_(
                 "Once a month is closed, no payment, refund, invoice or settlement line dated in it can be "
                 "recorded or changed; corrections are dated in an open month. Closing cannot be undone."
             ),
         )
 
-
-def form_page(modeladmin, request, form, *, title, submit, intro="", multipart=False):
-    """A finance page with one form (close a month, import a file, export a sheet)."""
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "opts": modeladmin.opts,
-        "title": title,
-        "form": form,
-        "submit_label": submit,
-        "intro": intro,
-        "multipart": multipart,
-        "back_url": reverse(f"admin:{modeladmin.opts.app_label}_{modeladmin.opts.model_name}_changelist"),
-    }
-    return TemplateResponse(request, "admin/finance/form_page.html", context)

@@ -16,14 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rangefilter.filters import DateRangeFilterBuilder
 
-from inventory.admin import ReadOnlyAdmin
+from core.admin_pages import ReadOnlyAdmin, form_page
 from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError
 
 from .. import services
 from ..models import MatchClass, SettlementBatch, SettlementLine, SettlementSource
 from ..reconciliation import reconciliation_workbook
-from .records import form_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -152,12 +151,11 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
             request,
             form,
             title=_("Import a settlement file"),
-            submit=_("Import"),
+            submit_label=_("Import"),
             intro=_(
                 "Each line is matched to an order, a refund or a fee and classed. A file with unusable lines is "
                 "refused whole, with the lines to fix; importing the same file again changes nothing."
             ),
-            multipart=True,
         )
 
     def reconciliation_view(self, request):
@@ -171,19 +169,18 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
             output.seek(0)
             name = f"reconciliation-{data['source']}-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}.xlsx"
             return FileResponse(output, as_attachment=True, filename=name, content_type=XLSX)
-        page = form_page(
+        return form_page(
             self,
             request,
             form,
             title=_("Download a reconciliation sheet"),
-            submit=_("Download"),
+            submit_label=_("Download"),
+            method="get",
             intro=_(
                 "A summary (gross sales, refunds, fees, net; lines and sums per class; paid orders not settled) "
                 "and one sheet per class, for the lines dated in the period."
             ),
         )
-        page.context_data["method"] = "get"
-        return page
 
 
 @admin.register(SettlementLine)

@@ -2,6 +2,3 @@
 edited here; stock, counts and purchases change only through inventory.services."""
 
 from . import purchasing, stock  # noqa: F401 - registers the ModelAdmins
-from .stock import ReadOnlyAdmin
-
-__all__ = ["ReadOnlyAdmin"]

@@ -12,12 +12,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_pages import run_form_page
 from core.errors import DomainError
 from core.fsm import may_run
 
 from .. import services
 from ..models import SKU, PurchaseRequest, PurchaseRequestLine, Supplier, Warehouse
-from .pages import form_page
 
 
 class PurchaseRequestLineInline(admin.TabularInline):
@@ -151,11 +151,11 @@ class PurchaseRequestAdmin(admin.ModelAdmin):
             )
             return _("%(number)s drafted. Submit it for approval.") % {"number": created["request"].number}
 
-        response = form_page(
+        response = run_form_page(
             self,
             request,
-            form_class=PurchaseRequestCreateForm,
-            label=_("New purchase request"),
+            PurchaseRequestCreateForm,
+            title=_("New purchase request"),
             run=run,
             back_url=reverse("admin:inventory_purchaserequest_changelist"),
         )
@@ -203,11 +203,11 @@ class PurchaseRequestAdmin(admin.ModelAdmin):
                 service(actor=request.user, purchase_request_id=purchase_request.pk, **{k: v for k, v in data.items()})
             return _("%(number)s: %(action)s — done.") % {"number": purchase_request.number, "action": label}
 
-        return form_page(
+        return run_form_page(
             self,
             request,
-            form_class=form_class,
-            label=label,
+            form_class,
+            title=label,
             run=run,
             back_url=back,
             obj=purchase_request,

@@ -11,9 +11,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_pages import ReadOnlyAdmin, run_form_page
+
 from .. import services
 from ..models import SKU, AdjustmentReason, StockCount, StockLevel, StockMovement, Supplier, Warehouse
-from .pages import form_page
 
 
 @admin.register(Warehouse)
@@ -38,17 +39,6 @@ class SKUAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "supplier")
     list_select_related = ("supplier",)
     search_fields = ("code", "name", "barcode")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- forms of the stock pages -----------------------------------------------------------
@@ -185,7 +175,7 @@ class StockLevelAdmin(admin.ModelAdmin):
         if not request.user.has_perm(permission):
             raise PermissionDenied
         back = reverse("admin:inventory_stocklevel_changelist")
-        return form_page(self, request, form_class=form_class, label=label, run=run, back_url=back, intro=intro)
+        return run_form_page(self, request, form_class, title=label, run=run, back_url=back, intro=intro)
 
     def receive_view(self, request):
         def run(data):

@@ -5,12 +5,12 @@ Adapters to orders.exports; mixed into the order and channel admins."""
 from django import forms
 from django.contrib import admin, messages
 from django.http import FileResponse, StreamingHttpResponse
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from orders import exports
+from core.admin_pages import bulk_action_page
 from core.errors import DomainError
+from orders import exports
 
 
 class ExportForm(forms.Form):
@@ -60,17 +60,20 @@ class OrderExportMixin:
             return file_response(
                 headers, rows, file_format=data["file_format"], bom=data["bom"], prefix="orders", title=str(_("orders"))
             )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Export orders"),
-            "form": form,
-            "action": request.POST.get("action"),
-            "selected": queryset.values_list("pk", flat=True),
-            "count": queryset.count(),
-            "hidden_columns": exports.hidden_column_labels(request.user),
-        }
-        return TemplateResponse(request, "admin/orders/order/export_form.html", context)
+        hidden_columns = exports.hidden_column_labels(request.user)
+        return bulk_action_page(
+            self,
+            request,
+            queryset,
+            form,
+            title=_("Export orders"),
+            submit_label=_("Export"),
+            intro=[_("Your role's files leave out: %(columns)s.") % {"columns": ", ".join(hidden_columns)}] if hidden_columns else (),
+            notes=_(
+                "Any text cell that a spreadsheet would run as a formula (starting with =, +, -, @) is written "
+                "with a leading ' so that it shows as text."
+            ),
+        )
 
     def has_export_permission(self, request):
         return request.user.has_perm("orders.export_orders")

@@ -27,12 +27,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from inventory.admin import ReadOnlyAdmin
-from inventory.models import SKU
-from orders import exports, permissions, services
+from core.admin_pages import SHOWN_ROWS, ReadOnlyAdmin, bulk_action_page, form_page
 from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError
 from core.files import normalise_header
+from inventory.models import SKU
+from orders import exports, permissions, services
 from orders.importers.generic import TEMPLATE_COLUMNS
 from orders.importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus
 from orders.importers.registry import format_choices
@@ -218,16 +218,19 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 form.add_error(None, str(error))
             else:
                 return HttpResponseRedirect(reverse("admin:orders_importbatch_change", args=[batch.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Import a file"),
-            "form": form,
-            "template_columns": TEMPLATE_COLUMNS,
-            "may_import_orders": self.may_import_orders(request.user),
-            "has_view_permission": self.has_view_permission(request),
-        }
-        return TemplateResponse(request, "admin/orders/importbatch/upload.html", context)
+        return form_page(
+            self,
+            request,
+            form,
+            title=_("Import a file"),
+            submit_label=_("Upload and preview"),
+            notes=_(
+                "Nothing is written yet: the next page shows what the file would create, change and reject, "
+                "and you confirm it there."
+            ),
+            template="admin/orders/importbatch/upload.html",
+            extra_context={"template_columns": TEMPLATE_COLUMNS, "may_import_orders": self.may_import_orders(request.user)},
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         batch = self.get_object(request, object_id)
@@ -408,14 +411,17 @@ class UnmappedLineAdmin(ListFilterLookupsOnly, ReadOnlyAdmin):
                         % {"channel": channels[channel_id], "code": code, "sku": sku.code, "count": released},
                     )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Map platform codes to our SKU"),
-            "form": form,
-            "pairs": [(channels[channel_id], code) for channel_id, code in pairs[:50]],
-            "selected": queryset.values_list("pk", flat=True),
-            "action": request.POST.get("action"),
-        }
-        return TemplateResponse(request, "admin/orders/unmappedline/map.html", context)
+        return bulk_action_page(
+            self,
+            request,
+            queryset,
+            form,
+            title=_("Map platform codes to our SKU"),
+            submit_label=_("Map"),
+            intro=_(
+                "Each of these platform codes becomes an alias of the SKU you choose; every order waiting for it "
+                "is mapped and, once none of its lines waits, released from hold."
+            ),
+            listed=[f"{channels[channel_id]}: {code}" for channel_id, code in pairs[:SHOWN_ROWS]],
+        )
 

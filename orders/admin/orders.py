@@ -1,5 +1,6 @@
 """The clerk's order screens. Declarative, scoped by role; every change goes
-through orders.services (or the finance / after-sales services)."""
+through orders.services (or the services of the apps that register their
+order-page actions in ORDER_ACTIONS)."""
 
 import re
 
@@ -7,25 +8,21 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import PAGE_VAR
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rangefilter.filters import DateRangeFilterBuilder
 
-from orders import permissions, selectors, services
+from core.admin_pages import ObjectActionsMixin, ReasonForm, bulk_action_page
 from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError
+from orders import permissions, selectors, services
 from orders.models import Channel, Customer, ExceptionReason, Order, OrderLine
 
 from .exports import ChannelStockFileMixin, OrderExportMixin
-from .order_actions import ORDER_ACTIONS, ReasonForm, build_form, order_buttons
+from .order_actions import ORDER_ACTIONS, order_buttons
 from .pagination import EstimatedCountPaginator
-from .reason_page import reason_form_response
 
 ORDER_NUMBER = re.compile(r"^SO\d{6,}$", re.IGNORECASE)
 PHONE_NOISE = re.compile(r"[\s\-()]")
@@ -98,8 +95,9 @@ class OrderDetailsForm(forms.ModelForm):
 
 
 @admin.register(Order)
-class OrderAdmin(ListFilterLookupsOnly, OrderExportMixin, admin.ModelAdmin):
+class OrderAdmin(ListFilterLookupsOnly, ObjectActionsMixin, OrderExportMixin, admin.ModelAdmin):
     form = OrderDetailsForm
+    object_actions = ORDER_ACTIONS
     inlines = [OrderLineInline]
     list_display = (
         "number",
@@ -268,66 +266,18 @@ class OrderAdmin(ListFilterLookupsOnly, OrderExportMixin, admin.ModelAdmin):
 
     # --- the change page: buttons and the timeline ---------------------------------
 
+    def object_buttons(self, order, user):
+        return order_buttons(order, user)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         order = self.get_object(request, object_id)
         if order is not None and self.has_view_permission(request, order):
             extra_context = {
                 **(extra_context or {}),
-                "order_buttons": order_buttons(order, request.user),
+                **self.object_page_context(request, order),
                 "timeline": selectors.order_timeline(order, request.user),
             }
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/do/<str:action>/",
-                self.admin_site.admin_view(self.order_action_view),
-                name="orders_order_action",
-            ),
-            *super().get_urls(),
-        ]
-
-    def order_action_view(self, request, object_id, action):
-        """Run one action on one order: POST runs it (after its form, if it has one)."""
-        order = self.get_object(request, object_id)
-        if order is None or action not in ORDER_ACTIONS:
-            raise Http404
-        if not self.has_view_permission(request, order):
-            raise PermissionDenied
-        spec = ORDER_ACTIONS[action]
-        change_url = reverse("admin:orders_order_change", args=[order.pk])
-        if spec.form_class is not None and action not in {button.name for button in order_buttons(order, request.user)}:
-            # A form may show amounts (a payment's, say): only for a step this user may take now.
-            self.message_user(
-                request,
-                _("%(order)s: “%(action)s” is not one of the steps you can take now.") % {"order": order, "action": spec.label},
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(change_url)
-        form = build_form(spec, order, request.POST if request.method == "POST" and "apply" in request.POST else None)
-        if request.method == "POST" and (form is None or form.is_valid()):
-            try:
-                spec.run(order.pk, request.user, form.cleaned_data if form else {}, form)
-            except DomainError as error:
-                self.message_user(request, str(error), messages.ERROR)
-                if form is None:
-                    return HttpResponseRedirect(change_url)
-            else:
-                self.message_user(request, _("%(order)s: %(action)s — done.") % {"order": order, "action": spec.label})
-                return HttpResponseRedirect(change_url)
-        if form is None:
-            return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"{order} — {spec.label}",
-            "order": order,
-            "form": form,
-            "action_label": spec.label,
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/orders/order/action_form.html", context)
 
     # --- bulk actions --------------------------------------------------------
 
@@ -341,7 +291,7 @@ class OrderAdmin(ListFilterLookupsOnly, OrderExportMixin, admin.ModelAdmin):
         done, failed = 0, []
         for order_id in queryset.order_by("id").values_list("id", flat=True):
             try:
-                spec.run(order_id, request.user, data or {}, None)
+                spec.run(order_id, request.user, data or {})
                 done += 1
             except DomainError as error:
                 failed.append(str(error))
@@ -363,7 +313,8 @@ class OrderAdmin(ListFilterLookupsOnly, OrderExportMixin, admin.ModelAdmin):
         if form.is_valid():
             self._run_bulk(request, queryset, action, {"reason": form.cleaned_data["reason"]})
             return None
-        return reason_form_response(self, request, queryset, form, ORDER_ACTIONS[action].label)
+        label = ORDER_ACTIONS[action].label
+        return bulk_action_page(self, request, queryset, form, title=label, submit_label=label)
 
     @admin.action(description=gettext_lazy("Approve selected orders"), permissions=["approve"])
     def bulk_approve(self, request, queryset):

@@ -9,10 +9,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_pages import ReadOnlyAdmin, run_form_page
 from core.errors import DomainError
 from inventory import services as stock_services
-from inventory.admin import ReadOnlyAdmin
-from inventory.admin.pages import form_page
 from inventory.models import ReplenishmentSuggestion
 
 from .. import services
@@ -85,11 +84,11 @@ class ReplenishmentSuggestionAdmin(ReadOnlyAdmin):
             "Suggestions are refreshed every night from the demand of the last 30 days, its 7-day volatility "
             "and each supplier's lead time. Refresh them now?"
         )
-        return form_page(
+        return run_form_page(
             self,
             request,
-            form_class=RefreshForm,
-            label=_("Refresh now"),
+            RefreshForm,
+            title=_("Refresh now"),
             run=run,
             back_url=reverse("admin:inventory_replenishmentsuggestion_changelist"),
             intro=intro,
