@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_pages import ActionButton, ActionRegistry, ObjectAction, ReasonForm, action_button
 from core.fsm import transition_options
-from orders import selectors, services
+from orders import services
 from orders.models import MERGEABLE_STATUSES, ExceptionReason, Order, OrderStatus
 
 
