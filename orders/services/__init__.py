@@ -41,6 +41,7 @@ from .import_batches import (  # noqa: E402 - after the services the importers u
     import_batch_preview,
     import_batch_run_again,
     import_batches_discard_stale,
+    import_batches_fail_abandoned,
 )
 from .imports import PlatformLine, PlatformOrder, PlatformState, order_import_update, orders_import_new
 from .lifecycle import (
@@ -123,6 +124,7 @@ __all__ = [
     "import_batch_preview",
     "import_batch_run_again",
     "import_batches_discard_stale",
+    "import_batches_fail_abandoned",
     "order_import_update",
     "order_ship_outside",
     "order_update_tracking",

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from core.tasks import enqueue_on_commit
 from core.errors import DomainError, require_permission
 from core.files import FileProblem, estimate_rows
-from ..importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus
+from ..importers.models import RUNNING_STATUSES, ImportBatch, ImportKind, ImportRejection, ImportStatus
 from ..models import Channel
 
 logger = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ def import_batch_create(
         if len(files) != 1:
             raise DomainError(_("Upload one tracking file at a time."))
         file_format = "tracking"
+    import_batches_fail_abandoned()
     import_batches_discard_stale()
     storage = import_storage()
     stored, hashes, rows = [], [], 0
@@ -216,6 +217,34 @@ def import_batches_discard_stale(*, older_than: timedelta | None = None) -> int:
     return len(stale)
 
 
+def import_batches_fail_abandoned(*, quiet_for: timedelta | None = None) -> int:
+    """Mark failed the batches whose run stopped without a word (the command
+    line or web process killed mid-way): they would show "Importing" forever,
+    with neither *Import again* nor *Discard*. Each chunk commits whole, so
+    what is written is whole orders, and running it again finishes it.
+    Background runs resume by themselves well within ``quiet_for`` (django-q2
+    retries a dead task after Q_CLUSTER["retry"] seconds)."""
+    quiet_since = timezone.now() - (quiet_for or timedelta(minutes=settings.ORDERDESK_IMPORT_ABANDONED_MINUTES))
+    candidates = ImportBatch.objects.filter(status__in=RUNNING_STATUSES).values_list("pk", flat=True)
+    failed = 0
+    for batch_id in list(candidates):
+        with transaction.atomic():
+            batch = _locked(batch_id)
+            if not batch.is_abandoned(quiet_since=quiet_since):
+                continue
+            batch.fail(
+                at=timezone.now(),
+                error=_(
+                    "The import stopped before it finished: its process ended at row %(rows)s. What it wrote is "
+                    "whole orders; run it again to finish, or discard it."
+                )
+                % {"rows": batch.rows_done},
+            )
+            batch.save()
+            failed += 1
+    return failed
+
+
 # --- the work -------------------------------------------------------------------------------
 
 
@@ -262,6 +291,7 @@ def _record_chunk(batch_id: int, runner, rejected, chunks_done: int) -> None:
         ImportBatch.objects.filter(pk=batch_id).update(
             rows_done=runner.progress.rows,
             chunks_done=chunks_done,
+            progress_at=timezone.now(),
             preview=_preview_of(batch, runner),
             **runner.outcome.counts(),
         )
@@ -374,5 +404,6 @@ __all__ = [
     "import_batch_preview",
     "import_batch_run_again",
     "import_batches_discard_stale",
+    "import_batches_fail_abandoned",
     "import_storage",
 ]
