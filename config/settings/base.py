@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "inventory",
     "aftersales",
     "finance",
+    "demo",
 ]
 
 MIDDLEWARE = [
