@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.bulk_insert import insert_values
 from core.errors import DomainError, NotPermitted
-from core.files import FileProblem, open_binary
+from core.files import FileProblem, opened_binary
 from core.models import NumberSequence
 from orders.models import Order, Platform
 
@@ -287,8 +287,12 @@ def settlement_import(*, actor, source: str, file, file_name: str = "", at=None)
         raise NotPermitted(_("Your role may not import settlement files."))
     if source not in PARSERS:
         raise DomainError(_("Unknown settlement source: %(source)s") % {"source": source})
-    binary = open_binary(file)
     file_name = file_name or getattr(file, "name", "") or str(file)[:255]
+    with opened_binary(file) as binary:
+        return _settlement_import_file(binary, actor=actor, source=source, file_name=file_name, at=at)
+
+
+def _settlement_import_file(binary, *, actor, source: str, file_name: str, at) -> ImportResult:
     digest = _sha256(binary)
     # One import per source at a time: a second one waits, then finds what the first wrote
     # (the same file: imported already; an overlapping file: those lines skipped).
