@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "inventory",
     "aftersales",
     "finance",
+    "demo",
 ]
 
 MIDDLEWARE = [

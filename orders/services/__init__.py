@@ -22,7 +22,6 @@ from .allocation import (
 from .corrections import (
     ADDRESS_FINAL_STATUSES,
     EDITABLE_FIELDS,
-    SHIP_TO_FIELDS,
     order_details_problems,
     order_editable_fields,
     order_update_details,
@@ -76,7 +75,6 @@ __all__ = [
     "ACTION_LABELS",
     "ADDRESS_FINAL_STATUSES",
     "EDITABLE_FIELDS",
-    "SHIP_TO_FIELDS",
     "LineInput",
     "ReplacementLine",
     "exception_owner_notify",

@@ -72,11 +72,28 @@ def _store(storage, name: str, content) -> tuple[str, str]:
     return path, digest.hexdigest()
 
 
-@transaction.atomic
 def import_batch_create(
     *, actor, kind: str = ImportKind.ORDERS, channel: Channel | None, files: list[tuple[str, object]], file_format: str = ""
 ) -> ImportBatch:
-    """Keep the uploaded files for preview and import; nothing is read yet but their size."""
+    """Keep the uploaded files for preview and import; nothing is read yet but their size.
+
+    The files are stored before the batch that names them, in a transaction
+    no caller's can enclose (durable): if it does not commit, they are
+    deleted again, so that no file is left that no batch knows of."""
+    stored: list[str] = []
+    try:
+        return _import_batch_create(
+            actor=actor, kind=kind, channel=channel, files=files, file_format=file_format, stored=stored
+        )
+    except BaseException:
+        _delete_stored(stored)
+        raise
+
+
+@transaction.atomic(durable=True)
+def _import_batch_create(
+    *, actor, kind: str, channel: Channel | None, files, file_format: str, stored: list[str]
+) -> ImportBatch:
     _require_import_perm(actor, kind)
     if not files:
         raise DomainError(_("Choose a file to import."))
@@ -98,7 +115,7 @@ def import_batch_create(
     import_batches_fail_abandoned()
     import_batches_discard_stale()
     storage = import_storage()
-    stored, hashes, rows = [], [], 0
+    hashes, rows = [], 0
     for name, content in files:
         path, digest = _store(storage, name, content)
         stored.append(path)
@@ -186,11 +203,18 @@ def import_batch_run_again(*, actor, batch_id: int) -> ImportBatch:
     return _begin_import(actor, batch_id, lambda batch: batch.can_run_again())
 
 
-def _delete_files(batch: ImportBatch) -> None:
+def _delete_stored(paths: list[str]) -> None:
     storage = import_storage()
-    for path in batch.stored_files:
+    for path in paths:
         storage.delete(path)
+
+
+def _delete_files(batch: ImportBatch) -> None:
+    """The batch forgets its files, which are deleted once that is committed (a rollback keeps both)."""
+    paths = list(batch.stored_files)
     batch.stored_files = []
+    # robust: a file that cannot be deleted is logged; it does not undo what was committed.
+    transaction.on_commit(lambda: _delete_stored(paths), robust=True)
 
 
 @transaction.atomic
