@@ -1,0 +1,69 @@
+"""Two people at once, on real PostgreSQL row locks: each race is run several
+rounds, each round two services released at the same moment in threads with
+their own connections. What the users see: the one that may succeed succeeds,
+the other gets a clear DomainError (never a deadlock or a database error), and
+stock and money add up afterwards."""
+
+from decimal import Decimal
+
+import pytest
+
+from core.errors import DomainError
+from orders import services
+from orders.models import Order, OrderStatus
+from orders.services import LineInput
+from tests.finance.test_concurrency import together
+
+from ..inventory.test_stock_conservation import assert_stock_conserved
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+S = OrderStatus
+ROUNDS = 6
+
+
+def reload(order):
+    return Order.objects.get(pk=order.pk)
+
+
+def no_database_errors(results):
+    """Every result is a value or a DomainError: nothing a user would meet as a crash (a deadlock, say)."""
+    return [result for result in results if isinstance(result, Exception) and not isinstance(result, DomainError)]
+
+
+@pytest.fixture
+def merged_and_allocated(order_in_status, skus, clerk, warehouse_user):
+    """merged_and_allocated() → (master, member): two paid orders of one buyer for
+    the same SKU, merged (the older one carries the parcel) and allocated together."""
+
+    def build():
+        line = [LineInput(title=skus[0].name, quantity=1, unit_price=Decimal("10.00"), sku=skus[0])]
+        master = order_in_status(S.APPROVED, lines=line, buyer_nick="tea_lover")
+        member = order_in_status(S.APPROVED, lines=line, buyer_nick="tea_lover")
+        services.order_merge(actor=clerk, order_ids=[master.pk, member.pk])
+        services.order_allocate(actor=warehouse_user, order_id=master.pk)
+        return master, member
+
+    return build
+
+
+def test_cancelling_a_merged_parcel_and_its_member_at_once_cancels_both(merged_and_allocated, supervisor, make_user):
+    colleague = make_user("Supervisor")
+    for _round in range(ROUNDS):
+        # Given an allocated parcel of two orders for the same SKU;
+        master, member = merged_and_allocated()
+
+        # when one supervisor cancels the parcel's order while another cancels the member,
+        results = together(
+            lambda: services.order_cancel(actor=supervisor, order_id=master.pk, reason="Buyer cancelled"),
+            lambda: services.order_cancel(actor=colleague, order_id=member.pk, reason="Buyer cancelled"),
+        )
+
+        # then both are cancelled (no deadlock reaches either), their stock is back and each awaits its refund.
+        assert no_database_errors(results) == [], results
+        assert [result.status for result in results] == [S.CANCELLED, S.CANCELLED]
+        for order in (master, member):
+            order = reload(order)
+            assert (order.status, order.merged_into_id) == (S.CANCELLED, None)
+            assert order.refunds.count() == 1
+        assert_stock_conserved()
