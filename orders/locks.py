@@ -1,6 +1,9 @@
 """Row locks, always taken in one global order:
 Order → OrderLine → StockLevel → finance rows (each kind sorted by id)."""
 
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
 from core.raw_sql import for_update_clause, instances_from_sql
 
 from .models import Order, OrderLine
@@ -30,6 +33,36 @@ def order_with_merged_for_update(order_id: int) -> list[Order]:
         f"FROM {Order._meta.db_table} WHERE id = %s OR merged_into_id = %s ORDER BY id{for_update_clause()}",  # noqa: S608
         [order_id, order_id],
     )
+
+
+def _ids_with_merged(order_ids) -> set[int]:
+    return set(Order.objects.filter(Q(pk__in=order_ids) | Q(merged_into_id__in=order_ids)).values_list("pk", flat=True))
+
+
+def orders_with_merged_for_update(order_ids) -> tuple[list[Order], bool]:
+    """These orders and the orders merged into them, locked sorted by id, and
+    whether that is still all of them once locked. False: a merge, an unmerge or
+    a cancellation regrouped them while this waited (each locks the orders it
+    regroups, so a read under the lock is final); the caller refuses or looks again.
+
+    Read first, then locked by id: one ``FOR UPDATE`` filtering on
+    ``merged_into`` would not see an order merged in while it waited."""
+    ids = list(order_ids)
+    read = _ids_with_merged(ids)
+    locked = orders_for_update(read)
+    return locked, _ids_with_merged(ids) == read
+
+
+def merge_group_for_update(order_id: int) -> list[Order]:
+    """The parcel this order ships in — the order carrying it (itself, or the one
+    it is merged into) and every order merged into that one — locked sorted by id.
+    Taken before any other lock by whoever regroups a parcel (cancel, unmerge), so
+    that two of them on one parcel queue instead of deadlocking."""
+    while True:  # another round only after someone else regrouped the parcel, and committed
+        carrier_id = Order.objects.values_list(Coalesce("merged_into_id", "id"), flat=True).get(pk=order_id)
+        group, complete = orders_with_merged_for_update([carrier_id])
+        if complete and any(order.pk == carrier_id and order.merged_into_id is None for order in group):
+            return group
 
 
 def lines_for_allocation(order_ids) -> list[OrderLine]:
