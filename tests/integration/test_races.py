@@ -67,3 +67,25 @@ def test_cancelling_a_merged_parcel_and_its_member_at_once_cancels_both(merged_a
             assert (order.status, order.merged_into_id) == (S.CANCELLED, None)
             assert order.refunds.count() == 1
         assert_stock_conserved()
+
+
+def test_overlapping_merges_at_once_one_wins_and_nothing_is_chained(order_in_status, skus, clerk, make_user):
+    colleague = make_user("Clerk")
+    line = [LineInput(title=skus[0].name, quantity=1, unit_price=Decimal("10.00"), sku=skus[0])]
+    for _round in range(ROUNDS):
+        # Given three paid orders of one buyer to one address;
+        a, b, c = (order_in_status(S.PAID, lines=line, buyer_nick="tea_lover") for _ in range(3))
+
+        # when one clerk merges A and B while another merges B and C,
+        results = together(
+            lambda: services.order_merge(actor=clerk, order_ids=[a.pk, b.pk]),
+            lambda: services.order_merge(actor=colleague, order_ids=[b.pk, c.pk]),
+        )
+
+        # then exactly one merge happened, the other clerk is told why not, and every order
+        # ships either on its own or with the order carrying the parcel (never C → B → A).
+        assert no_database_errors(results) == [], results
+        assert sum(isinstance(result, DomainError) for result in results) == 1, results
+        carriers = {order.pk: reload(order).merged_into_id for order in (a, b, c)}
+        assert all(carriers.get(carrier) is None for carrier in carriers.values() if carrier), carriers
+        assert sorted(carriers.values(), key=str) in ([None, None, a.pk], [None, None, b.pk]), carriers
