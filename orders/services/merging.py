@@ -17,7 +17,6 @@ the other). Undoing a split moves everything back and cancels the new order.
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from inventory import locks as stock_locks
@@ -112,11 +111,15 @@ def order_merge(*, actor, order_ids, at=None) -> Order:
     _require_merge_perm(actor)
     at = _now(at)
     ids = sorted(set(order_ids))
-    orders = list(
-        Order.objects.select_for_update().filter(Q(pk__in=ids) | Q(merged_into_id__in=ids)).order_by("id")
-    )
+    orders, unchanged = locks.orders_with_merged_for_update(ids)
     if len({order.pk for order in orders if order.pk in ids}) != len(ids):
         raise DomainError(_("Some of these orders do not exist."))
+    if not unchanged:
+        # What the clerk chose is not what there is now: merged or parted meanwhile by someone else.
+        raise DomainError(
+            _("%(orders)s changed while this merge waited (another merge or a cancellation); look at them again.")
+            % {"orders": ", ".join(order.number for order in orders if order.pk in ids)}
+        )
     problems = merge_problems(orders)
     if problems:
         raise DomainError(" ".join(dict.fromkeys(problems)))

@@ -69,7 +69,7 @@ def test_cancelling_a_merged_parcel_and_its_member_at_once_cancels_both(merged_a
         assert_stock_conserved()
 
 
-def test_overlapping_merges_at_once_one_wins_and_nothing_is_chained(order_in_status, skus, clerk, make_user):
+def test_overlapping_merges_at_once_never_chain_orders(order_in_status, skus, clerk, make_user):
     colleague = make_user("Clerk")
     line = [LineInput(title=skus[0].name, quantity=1, unit_price=Decimal("10.00"), sku=skus[0])]
     for _round in range(ROUNDS):
@@ -82,10 +82,14 @@ def test_overlapping_merges_at_once_one_wins_and_nothing_is_chained(order_in_sta
             lambda: services.order_merge(actor=colleague, order_ids=[b.pk, c.pk]),
         )
 
-        # then exactly one merge happened, the other clerk is told why not, and every order
-        # ships either on its own or with the order carrying the parcel (never C → B → A).
+        # then no order ships with an order that itself ships with another (never C → B → A):
         assert no_database_errors(results) == [], results
-        assert sum(isinstance(result, DomainError) for result in results) == 1, results
         carriers = {order.pk: reload(order).merged_into_id for order in (a, b, c)}
-        assert all(carriers.get(carrier) is None for carrier in carriers.values() if carrier), carriers
-        assert sorted(carriers.values(), key=str) in ([None, None, a.pk], [None, None, b.pk]), carriers
+        assert all(carriers[carrier] is None for carrier in carriers.values() if carrier), carriers
+        refused = [result for result in results if isinstance(result, DomainError)]
+        if refused:
+            # at the same moment, one merge stands and the other clerk is told the orders changed under it;
+            assert len(refused) == 1 and list(carriers.values()).count(None) == 2, (results, carriers)
+        else:
+            # one after the other, {A, B} took along the parcel B carried by then, as any later merge does.
+            assert carriers == {a.pk: None, b.pk: a.pk, c.pk: a.pk}, carriers
