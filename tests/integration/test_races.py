@@ -8,10 +8,16 @@ from decimal import Decimal
 
 import pytest
 
+from aftersales import services as aftersales
+from aftersales.models import ReturnReason, TicketKind
 from core.errors import DomainError
+from finance.models import Refund
+from inventory import services as stock_services
+from inventory.models import PurchaseStatus, StockLevel
 from orders import services
-from orders.models import Order, OrderStatus
+from orders.models import ExceptionReason, Order, OrderStatus
 from orders.services import LineInput
+from tests.factories import SKUFactory
 from tests.finance.test_concurrency import together
 
 from ..inventory.test_stock_conservation import assert_stock_conserved
@@ -19,7 +25,7 @@ from ..inventory.test_stock_conservation import assert_stock_conserved
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 S = OrderStatus
-ROUNDS = 6
+ROUNDS = 10
 
 
 def reload(order):
@@ -93,3 +99,105 @@ def test_overlapping_merges_at_once_never_chain_orders(order_in_status, skus, cl
         else:
             # one after the other, {A, B} took along the parcel B carried by then, as any later merge does.
             assert carriers == {a.pk: None, b.pk: a.pk, c.pk: a.pk}, carriers
+
+
+def test_splitting_an_order_while_it_is_allocated_moves_or_leaves_the_reservation_whole(
+    order_in_status, skus, clerk, warehouse_user
+):
+    for _round in range(ROUNDS):
+        # Given an approved order of two SKUs;
+        order = order_in_status(
+            S.APPROVED,
+            lines=[
+                LineInput(title=skus[0].name, quantity=2, unit_price=Decimal("10.00"), sku=skus[0]),
+                LineInput(title=skus[1].name, quantity=1, unit_price=Decimal("10.00"), sku=skus[1]),
+            ],
+        )
+        moving = order.lines.get(sku=skus[1])
+
+        # when a clerk splits the second SKU off while the warehouse allocates the order,
+        split, allocated = together(
+            lambda: services.order_split(actor=clerk, order_id=order.pk, quantities={moving.pk: 1}),
+            lambda: services.order_allocate(actor=warehouse_user, order_id=order.pk),
+        )
+
+        # then both succeed: the split-off order is allocated if it left after the allocation,
+        # approved (still to allocate) if before; no unit is reserved twice or for no order.
+        assert no_database_errors([split, allocated]) == [], (split, allocated)
+        assert isinstance(split, Order) and isinstance(allocated, Order), (split, allocated)
+        assert reload(order).status == S.ALLOCATED
+        assert reload(split).status in (S.APPROVED, S.ALLOCATED)
+        assert_stock_conserved()
+
+
+@pytest.fixture
+def ordered_purchase(clerk, supervisor, warehouse):
+    """ordered_purchase(sku, units) → a purchase request for ``units`` of ``sku``, placed with the supplier."""
+
+    def place(sku, units):
+        draft = stock_services.purchase_request_create(actor=clerk, warehouse=warehouse, lines={sku: units})
+        stock_services.purchase_request_submit(actor=clerk, purchase_request_id=draft.pk)
+        stock_services.purchase_request_approve(actor=supervisor, purchase_request_id=draft.pk)
+        return stock_services.purchase_request_place(actor=clerk, purchase_request_id=draft.pk)
+
+    return place
+
+
+def test_goods_received_while_an_order_waiting_for_them_is_allocated_end_up_reserved_for_it(
+    order_in_status, ordered_purchase, receive_stock, warehouse, warehouse_user
+):
+    for round_number in range(ROUNDS):
+        # Given 1 unit on hand, an order for 2 waiting "out of stock" and a purchase of 1 more on its way;
+        scarce = SKUFactory(code=f"SCARCE-{round_number}")
+        receive_stock(warehouse, scarce, 1)
+        order = order_in_status(
+            S.APPROVED, lines=[LineInput(title="Scarce", quantity=2, unit_price=Decimal("5.00"), sku=scarce)]
+        )
+        with pytest.raises(DomainError):
+            services.order_allocate_or_flag(actor=warehouse_user, order_id=order.pk)
+        purchase = ordered_purchase(scarce, 1)
+        line = purchase.lines.get()
+
+        # when the warehouse receives the purchase while someone allocates the waiting order,
+        received, allocated = together(
+            lambda: stock_services.purchase_request_receive(
+                actor=warehouse_user, purchase_request_id=purchase.pk, quantities={line.pk: 1}
+            ),
+            lambda: services.order_allocate_or_flag(actor=warehouse_user, order_id=order.pk),
+        )
+
+        # then the goods are in, and the order is allocated — by that allocation if the goods came
+        # first, else by the retry the receipt starts (the allocation said "out of stock" meanwhile).
+        assert no_database_errors([received, allocated]) == [], (received, allocated)
+        assert received.status == PurchaseStatus.RECEIVED
+        order = reload(order)
+        assert (order.status, order.exception_reason) == (S.ALLOCATED, "")
+        level = StockLevel.objects.get(warehouse=warehouse, sku=scarce)
+        assert (level.on_hand, level.reserved) == (2, 2)
+        assert_stock_conserved()
+
+
+def test_refunding_the_same_units_twice_at_once_refunds_them_once(order_in_status, service_user, make_user):
+    colleague = make_user("Customer service")
+    for _round in range(ROUNDS):
+        # Given a refund-only ticket for both units of a delivered order (19.80 paid);
+        order = order_in_status(S.DELIVERED)
+        ticket = aftersales.return_open(
+            actor=service_user,
+            order_id=order.pk,
+            kind=TicketKind.REFUND_ONLY,
+            reason=ReturnReason.OTHER,
+            quantities={order.lines.get().pk: 2},
+        )
+        aftersales.return_approve(actor=service_user, ticket_id=ticket.pk)
+
+        # when two colleagues refund it at the same moment,
+        results = together(
+            lambda: aftersales.return_refund(actor=service_user, ticket_id=ticket.pk),
+            lambda: aftersales.return_refund(actor=colleague, ticket_id=ticket.pk),
+        )
+
+        # then one refund of what was paid is requested and the other colleague is told why not.
+        assert no_database_errors(results) == [], results
+        assert sum(isinstance(result, DomainError) for result in results) == 1, results
+        assert list(Refund.objects.filter(order=order).values_list("amount", flat=True)) == [Decimal("19.80")]
