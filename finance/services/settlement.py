@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError, NotPermitted
 from core.files import FileProblem, open_binary
-from core.models import NumberSequence
 from orders.models import Order, Platform
 
+from .. import locks
 from ..importers import PARSERS, FileFacts, ParsedLine, RowProblem
 from ..models import (
     MatchClass,
@@ -309,8 +309,7 @@ def settlement_import(*, actor, source: str, file, file_name: str = "", at=None)
     digest = _sha256(binary)
     # One import per source at a time: a second one waits, then finds what the first wrote
     # (the same file: imported already; an overlapping file: those lines skipped).
-    NumberSequence.objects.get_or_create(name=f"settlement-import:{source}")
-    NumberSequence.objects.select_for_update().get(name=f"settlement-import:{source}")
+    locks.settlement_imports_for_update(source)
     earlier = SettlementBatch.objects.filter(source=source, sha256=digest).first()
     if earlier is not None:
         return ImportResult(
