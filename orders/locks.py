@@ -1,11 +1,17 @@
 """Row locks, always taken in one global order:
-Order → OrderLine → StockLevel → finance rows (each kind sorted by id)."""
+Order → OrderLine → StockLevel → finance rows (each kind sorted by id).
+
+Orders that ship in one parcel are locked together, sorted by id (the order
+carrying the parcel is the oldest, so first), before anything else. An import
+batch is locked before the orders it writes; nothing locks a batch while
+holding an order."""
 
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from core.raw_sql import for_update_clause, instances_from_sql
 
+from .importers.models import ImportBatch
 from .models import Order, OrderLine
 
 
@@ -100,3 +106,8 @@ def orders_for_allocation_batch(order_ids) -> list[Order]:
         f"ORDER BY id{for_update_clause()}",
         [*ids, *ids],
     )
+
+
+def import_batch_for_update(batch_id: int) -> ImportBatch:
+    """An import batch, before the orders it writes: one step of it (preview, import, discard) at a time."""
+    return ImportBatch.objects.select_for_update().get(pk=batch_id)
