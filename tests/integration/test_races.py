@@ -101,6 +101,31 @@ def test_overlapping_merges_at_once_never_chain_orders(order_in_status, skus, cl
             assert carriers == {a.pk: None, b.pk: a.pk, c.pk: a.pk}, carriers
 
 
+def test_merging_into_an_order_while_it_is_allocated_leaves_no_order_of_the_parcel_behind(
+    order_in_status, skus, clerk, warehouse_user
+):
+    line = [LineInput(title=skus[0].name, quantity=1, unit_price=Decimal("10.00"), sku=skus[0])]
+    for _round in range(ROUNDS):
+        # Given two approved orders of one buyer to one address;
+        carrier, joining = (order_in_status(S.APPROVED, lines=line, buyer_nick="tea_lover") for _ in range(2))
+
+        # when a clerk merges them while the warehouse allocates the older one,
+        merged, allocated = together(
+            lambda: services.order_merge(actor=clerk, order_ids=[carrier.pk, joining.pk]),
+            lambda: services.order_allocate(actor=warehouse_user, order_id=carrier.pk),
+        )
+
+        # then the allocation succeeds, and either the merge came first and both are allocated
+        # together, or it came second and is refused (an allocated order takes no unallocated one).
+        assert no_database_errors([merged, allocated]) == [], (merged, allocated)
+        assert isinstance(allocated, Order), allocated
+        joining = reload(joining)
+        if isinstance(merged, DomainError):
+            assert (joining.merged_into_id, joining.status) == (None, S.APPROVED)
+        else:
+            assert (joining.merged_into_id, joining.status) == (carrier.pk, S.ALLOCATED)
+        assert_stock_conserved()
+
 def test_splitting_an_order_while_it_is_allocated_moves_or_leaves_the_reservation_whole(
     order_in_status, skus, clerk, warehouse_user
 ):
