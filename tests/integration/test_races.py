@@ -101,8 +101,15 @@ def test_overlapping_merges_at_once_never_chain_orders(order_in_status, skus, cl
             assert carriers == {a.pk: None, b.pk: a.pk, c.pk: a.pk}, carriers
 
 
+ALLOCATIONS = {
+    "the order's button": lambda order_id, actor: services.order_allocate(actor=actor, order_id=order_id),
+    "the minute job": lambda order_id, actor: services.orders_allocate_approved(actor=None, order_ids=[order_id]),
+}
+
+
+@pytest.mark.parametrize("allocate", ALLOCATIONS.values(), ids=ALLOCATIONS)
 def test_merging_into_an_order_while_it_is_allocated_leaves_no_order_of_the_parcel_behind(
-    order_in_status, skus, clerk, warehouse_user
+    allocate, order_in_status, skus, clerk, warehouse_user
 ):
     line = [LineInput(title=skus[0].name, quantity=1, unit_price=Decimal("10.00"), sku=skus[0])]
     for _round in range(ROUNDS):
@@ -112,19 +119,20 @@ def test_merging_into_an_order_while_it_is_allocated_leaves_no_order_of_the_parc
         # when a clerk merges them while the warehouse allocates the older one,
         merged, allocated = together(
             lambda: services.order_merge(actor=clerk, order_ids=[carrier.pk, joining.pk]),
-            lambda: services.order_allocate(actor=warehouse_user, order_id=carrier.pk),
+            lambda: allocate(carrier.pk, warehouse_user),
         )
 
         # then the allocation succeeds, and either the merge came first and both are allocated
         # together, or it came second and is refused (an allocated order takes no unallocated one).
-        assert no_database_errors([merged, allocated]) == [], (merged, allocated)
-        assert isinstance(allocated, Order), allocated
+        assert not isinstance(allocated, Exception) and not no_database_errors([merged]), (merged, allocated)
+        assert reload(carrier).status == S.ALLOCATED
         joining = reload(joining)
         if isinstance(merged, DomainError):
             assert (joining.merged_into_id, joining.status) == (None, S.APPROVED)
         else:
             assert (joining.merged_into_id, joining.status) == (carrier.pk, S.ALLOCATED)
         assert_stock_conserved()
+
 
 def test_splitting_an_order_while_it_is_allocated_moves_or_leaves_the_reservation_whole(
     order_in_status, skus, clerk, warehouse_user
