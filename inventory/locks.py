@@ -24,7 +24,8 @@ def stock_levels_by_id_for_update(ids) -> dict[int, StockLevel]:
 
 def stock_levels_named_for_update(ids) -> list[StockLevel]:
     """These stock levels with their warehouse and SKU (to name them in messages), locked sorted by id."""
-    return list(StockLevel.objects.select_for_update(of=("self",)).select_related("warehouse", "sku").filter(pk__in=ids).order_by("id"))
+    levels = StockLevel.objects.select_for_update(of=("self",)).select_related("warehouse", "sku")
+    return list(levels.filter(pk__in=ids).order_by("id"))
 
 
 def stock_rows_for_allocation(*, warehouse_id: int, sku_ids) -> dict[int, StockLevel]:

@@ -41,7 +41,9 @@ def order_with_merged_for_update(order_id: int) -> list[Order]:
     order = instances_from_sql(Order, "SELECT", f"FROM {table} WHERE id = %s{lock}", [order_id])  # noqa: S608
     if not order:
         return []
-    merged = instances_from_sql(Order, "SELECT", f"FROM {table} WHERE merged_into_id = %s ORDER BY id{lock}", [order_id])  # noqa: S608
+    merged = instances_from_sql(
+        Order, "SELECT", f"FROM {table} WHERE merged_into_id = %s ORDER BY id{lock}", [order_id]  # noqa: S608
+    )
     return order + merged
 
 
@@ -65,8 +67,8 @@ def orders_with_merged_for_update(order_ids) -> tuple[list[Order], bool]:
 
 def merge_group_for_update(order_id: int) -> list[Order]:
     """The parcel this order ships in — the order carrying it (itself, or the one
-    it is merged into) and every order merged into that one — locked sorted by id.
-    Taken before any other lock by whoever regroups a parcel (cancel, unmerge), so
+    it is merged into) and every order merged into that one — locked sorted by id,
+    so the carrier first. Taken before any other lock by whoever regroups a parcel (cancel, unmerge), so
     that two of them on one parcel queue instead of deadlocking."""
     while True:  # another round only after someone else regrouped the parcel, and committed
         carrier_id = Order.objects.values_list(Coalesce("merged_into_id", "id"), flat=True).get(pk=order_id)

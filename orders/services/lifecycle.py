@@ -157,7 +157,8 @@ def order_cancel(*, actor, order_id: int, reason: str, at=None) -> Order:
     if had_reservation:
         released = stock_services.stock_release_for_order(order=order, actor=actor, at=at)
         events.stock_released(order=order, actor=actor, at=at, quantities=released)
-    leave_merge_on_cancel(order, group=group, actor=actor, at=at)  # issue 4: a cancelled order no longer ships with others
+    # issue 4: a cancelled order no longer ships with others
+    leave_merge_on_cancel(order, group=group, actor=actor, at=at)
     refundable = finance_services.refundable_amount(order)
     if refundable > 0:
         finance_services.refund_request(

@@ -140,8 +140,7 @@ def order_unmerge(*, actor, order_id: int, at=None) -> list[Order]:
     _require_merge_perm(actor)
     at = _now(at)
     group = locks.merge_group_for_update(order_id)
-    master = next(o for o in group if o.merged_into_id is None)
-    order = next(o for o in group if o.pk == order_id)
+    master, order = group[0], next(o for o in group if o.pk == order_id)
     leaving = [o for o in group if o is not master and (order is master or o is order)]
     if not leaving:
         raise DomainError(_("%(order)s is not merged with any order.") % {"order": order.number})
