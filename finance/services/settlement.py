@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from core.bulk_insert import insert_values
 from core.errors import DomainError, NotPermitted
 from core.files import FileProblem, opened_binary
-from core.models import NumberSequence
 from orders.models import Order, Platform
 
+from .. import locks
 from ..importers import PARSERS, FileFacts, ParsedLine, RowProblem
 from ..models import (
     MatchClass,
@@ -296,8 +296,7 @@ def _settlement_import_file(binary, *, actor, source: str, file_name: str, at) -
     digest = _sha256(binary)
     # One import per source at a time: a second one waits, then finds what the first wrote
     # (the same file: imported already; an overlapping file: those lines skipped).
-    NumberSequence.objects.get_or_create(name=f"settlement-import:{source}")
-    NumberSequence.objects.select_for_update().get(name=f"settlement-import:{source}")
+    locks.settlement_imports_for_update(source)
     earlier = SettlementBatch.objects.filter(source=source, sha256=digest).first()
     if earlier is not None:
         return ImportResult(

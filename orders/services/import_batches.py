@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from core.tasks import enqueue_on_commit
 from core.errors import DomainError, require_permission
 from core.files import FileProblem, estimate_rows
+from .. import locks
 from ..importers.models import RUNNING_STATUSES, ImportBatch, ImportKind, ImportRejection, ImportStatus
 from ..models import Channel
 
@@ -141,10 +142,6 @@ def _import_batch_create(
     )
 
 
-def _locked(batch_id: int) -> ImportBatch:
-    return ImportBatch.objects.select_for_update().get(pk=batch_id)
-
-
 def _start(batch: ImportBatch, *, inline: bool = False) -> ImportBatch:
     """Have the batch's work done once this transaction commits: in this
     process for small files, as a task for big ones. ``inline``: the caller
@@ -161,7 +158,7 @@ def _start(batch: ImportBatch, *, inline: bool = False) -> ImportBatch:
 
 @transaction.atomic
 def import_batch_preview(*, actor, batch_id: int, inline: bool = False) -> ImportBatch:
-    batch = _locked(batch_id)
+    batch = locks.import_batch_for_update(batch_id)
     _require_import_perm(actor, batch.kind)
     if batch.status != ImportStatus.UPLOADED:
         raise DomainError(_("Import %(batch)s has been previewed already.") % {"batch": batch.pk})
@@ -171,7 +168,7 @@ def import_batch_preview(*, actor, batch_id: int, inline: bool = False) -> Impor
 
 
 def _begin_import(actor, batch_id: int, allowed, inline: bool = False) -> ImportBatch:
-    batch = _locked(batch_id)
+    batch = locks.import_batch_for_update(batch_id)
     _require_import_perm(actor, batch.kind)
     if not allowed(batch):
         raise DomainError(
@@ -219,7 +216,7 @@ def _delete_files(batch: ImportBatch) -> None:
 
 @transaction.atomic
 def import_batch_discard(*, actor, batch_id: int) -> ImportBatch:
-    batch = _locked(batch_id)
+    batch = locks.import_batch_for_update(batch_id)
     _require_import_perm(actor, batch.kind)
     if batch.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED):
         raise DomainError(_("Import %(batch)s cannot be discarded now.") % {"batch": batch.pk})
@@ -253,7 +250,7 @@ def import_batches_fail_abandoned(*, quiet_for: timedelta | None = None) -> int:
     failed = 0
     for batch_id in list(candidates):
         with transaction.atomic():
-            batch = _locked(batch_id)
+            batch = locks.import_batch_for_update(batch_id)
             if not batch.is_abandoned(quiet_since=quiet_since):
                 continue
             batch.fail(
@@ -393,7 +390,7 @@ def import_batch_continue(*, batch_id: int, budget_seconds: float | None = None)
 
 @transaction.atomic
 def _finish(batch_id: int, runner) -> ImportBatch:
-    batch = _locked(batch_id)
+    batch = locks.import_batch_for_update(batch_id)
     if not batch.is_running():
         return batch
     for name, value in runner.outcome.counts().items():
@@ -412,7 +409,7 @@ def _finish(batch_id: int, runner) -> ImportBatch:
 
 @transaction.atomic
 def _fail(batch_id: int, error: str) -> ImportBatch:
-    batch = _locked(batch_id)
+    batch = locks.import_batch_for_update(batch_id)
     if batch.is_running():
         batch.fail(at=timezone.now(), error=error)
         batch.save()
