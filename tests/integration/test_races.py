@@ -4,14 +4,20 @@ their own connections. What the users see: the one that may succeed succeeds,
 the other gets a clear DomainError (never a deadlock or a database error), and
 stock and money add up afterwards."""
 
+import threading
+import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
+from django.utils import timezone
 
 from aftersales import services as aftersales
 from aftersales.models import ReturnReason, TicketKind
 from core.errors import DomainError
-from finance.models import Refund
+from finance import services as finance
+from finance.models import ClosedPeriod, Refund
 from inventory import services as stock_services
 from inventory.models import PurchaseStatus, StockLevel
 from orders import services
@@ -241,3 +247,40 @@ def test_refunding_the_same_units_twice_at_once_refunds_them_once(order_in_statu
         assert crashes(refunded) == [], refunded
         assert sum(isinstance(result, DomainError) for result in refunded) == 1, refunded
         assert list(Refund.objects.filter(order=order).values_list("amount", flat=True)) == [Decimal("19.80")]
+
+
+def test_closing_a_month_waits_for_a_payment_being_written_in_it(order_in_status, clerk, make_user):
+    """Issue 10: a close and an import's payments did not lock each other, so a payment
+    dated in a month could commit after the month was closed."""
+    finance_user = make_user("Finance")
+    last_month = (timezone.localtime().replace(day=1) - timedelta(days=1)).replace(hour=12)
+    for _round in range(3):
+        ClosedPeriod.objects.all().delete()
+        order = order_in_status(S.PENDING_PAYMENT)
+        committed = {}
+        months_read = threading.Event()
+
+        def pay_in_last_month():
+            with transaction.atomic():
+                closed = finance.closed_months()  # as a bulk import does, once for its chunk
+                months_read.set()
+                time.sleep(0.5)  # the close is under way meanwhile
+                finance.payment_build(
+                    order=Order.objects.get(pk=order.pk), actor=clerk, amount=Decimal("1.00"), method="bank_transfer",
+                    reference="", at=last_month, closed_months=closed,
+                ).save()
+            committed["payment"] = time.monotonic()
+
+        def close_last_month():
+            months_read.wait()
+            finance.period_close(actor=finance_user, year=last_month.year, month=last_month.month)
+            committed["close"] = time.monotonic()
+
+        results = together(pay_in_last_month, close_last_month)
+
+        assert crashes(results) == [], results
+        assert committed["close"] > committed["payment"]  # the close waited for the payment dated in its month
+        assert ClosedPeriod.objects.filter(month=last_month.date().replace(day=1)).exists()
+        with pytest.raises(finance.PeriodClosed):
+            with transaction.atomic():
+                finance.ensure_period_open(last_month, subject="A payment", closed=finance.closed_months())
