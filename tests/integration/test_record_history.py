@@ -2,10 +2,13 @@
 their services, each change recorded with who made it and every field's old
 and new value, and shown on the record's admin page."""
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -202,3 +205,49 @@ def test_the_services_refuse_a_role_without_the_permission(service, arguments, c
     with pytest.raises(NotPermitted):
         service(actor=clerk, **arguments)
     assert not RecordChange.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_waiting_for_another_records_the_value_that_one_left(roles, make_user):
+    """Without the row lock the second edit would read 5000.00 (the first one
+    not committed yet) and record 5000.00 → 7000.00, hiding the 6000.00."""
+    finance = make_user("Finance")
+    customer = CustomerFactory(business=True, credit_limit=Decimal("5000.00"))
+    first_saved, errors = threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                order_services.customer_update(
+                    actor=finance, customer_id=customer.pk, values={"credit_limit": Decimal("6000")}
+                )
+                first_saved.set()
+                time.sleep(0.5)  # the second edit starts meanwhile and must wait
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_saved.wait(timeout=10)
+            order_services.customer_update(
+                actor=finance, customer_id=customer.pk, values={"credit_limit": Decimal("7000")}
+            )
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert not errors
+    assert [change.changes for change in reversed(changes_of(customer))] == [
+        {"credit_limit": ["5000.00", "6000.00"]},
+        {"credit_limit": ["6000.00", "7000.00"]},
+    ]
