@@ -15,7 +15,9 @@ from django.urls import reverse
 from core.errors import DomainError, NotPermitted
 from core.models import RecordChange
 from inventory import services as inventory_services
+from inventory.models import SKU, Supplier, Warehouse
 from orders import services as order_services
+from orders.models import Channel, Customer
 
 from ..factories import ChannelFactory, CustomerFactory, SKUFactory, SupplierFactory, WarehouseFactory
 
@@ -41,7 +43,8 @@ def form_data(response) -> dict:
 
 
 def changes_of(record) -> list[RecordChange]:
-    return list(RecordChange.objects.filter(content_type=ContentType.objects.get_for_model(record), object_id=record.pk))
+    content_type = ContentType.objects.get_for_model(record)
+    return list(RecordChange.objects.filter(content_type=content_type, object_id=record.pk))
 
 
 # (admin URL name, who may edit, how to make one, a field, the value posted, stored before → after)
@@ -135,24 +138,34 @@ def test_the_history_shows_on_the_page_and_on_the_history_page(entity, make_user
 
 
 ADDITIONS = {
-    "customer": ("orders_customer", {"name": "New buyer", "grade": "a", "phone": "13900001111"}),
-    "channel": ("orders_channel", {"code": "dy", "name": "Douyin shop", "platform": "douyin", "default_currency": "CNY"}),
-    "sku": ("inventory_sku", {"code": "TEA-NEW", "name": "New tea", "aliases-TOTAL_FORMS": 0, "aliases-INITIAL_FORMS": 0}),
-    "warehouse": ("inventory_warehouse", {"code": "cd", "name": "Chengdu", "regions": '["四川"]', "priority": 40}),
-    "supplier": ("inventory_supplier", {"code": "yunnan", "name": "Yunnan Tea", "lead_time_days": 14}),
+    "customer": ("orders_customer", Customer, {"name": "New buyer", "grade": "a", "phone": "13900001111"}),
+    "channel": (
+        "orders_channel",
+        Channel,
+        {"code": "dy", "name": "Douyin shop", "platform": "douyin", "default_currency": "CNY"},
+    ),
+    "sku": (
+        "inventory_sku",
+        SKU,
+        {"code": "TEA-NEW", "name": "New tea", "aliases-TOTAL_FORMS": 0, "aliases-INITIAL_FORMS": 0},
+    ),
+    "warehouse": (
+        "inventory_warehouse",
+        Warehouse,
+        {"code": "cd", "name": "Chengdu", "regions": '["四川"]', "priority": 40},
+    ),
+    "supplier": ("inventory_supplier", Supplier, {"code": "yunnan", "name": "Yunnan Tea", "lead_time_days": 14}),
 }
 
 
 @pytest.mark.parametrize("entity", ADDITIONS)
 def test_an_admin_addition_is_recorded_with_the_values_it_was_given(entity, supervisor):
-    url_name, data = ADDITIONS[entity]
+    url_name, model, data = ADDITIONS[entity]
 
     response = client_for(supervisor).post(reverse(f"admin:{url_name}_add"), data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
-    model = ContentType.objects.get(app_label=url_name.split("_")[0], model=url_name.split("_")[1]).model_class()
-    record = model.objects.get(code=data["code"]) if "code" in data else model.objects.get(name=data["name"])
-    (change,) = changes_of(record)
+    (change,) = changes_of(model.objects.get(name=data["name"]))
     assert change.action == RecordChange.Action.CREATED and change.actor == supervisor
     assert change.changes["name"] == [None, data["name"]]
 
@@ -163,7 +176,9 @@ def test_an_admin_addition_is_recorded_with_the_values_it_was_given(entity, supe
 def test_a_value_equal_to_the_current_one_is_no_change(finance_user):
     customer = CustomerFactory(business=True, credit_limit=Decimal("5000.00"))
 
-    order_services.customer_update(actor=finance_user, customer_id=customer.pk, values={"credit_limit": Decimal("5000")})
+    order_services.customer_update(
+        actor=finance_user, customer_id=customer.pk, values={"credit_limit": Decimal("5000")}
+    )
 
     assert changes_of(customer) == []
 
