@@ -18,9 +18,9 @@ from core.admin_pages import ObjectActionsMixin, ReasonForm, bulk_action_page
 from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError
 from orders import permissions, selectors, services
-from orders.models import Channel, Customer, ExceptionReason, Order, OrderLine
+from orders.models import ExceptionReason, Order, OrderLine
 
-from .exports import ChannelStockFileMixin, OrderExportMixin
+from .exports import OrderExportMixin
 from .order_actions import ORDER_ACTIONS, order_buttons
 from .pagination import EstimatedCountPaginator
 
@@ -356,18 +356,3 @@ class OrderAdmin(ListFilterLookupsOnly, ObjectActionsMixin, OrderExportMixin, ad
 
     def has_cancel_permission(self, request):
         return request.user.has_perm("orders.cancel_order") or request.user.has_perm("orders.cancel_allocated_order")
-
-
-@admin.register(Channel)
-class ChannelAdmin(ChannelStockFileMixin, admin.ModelAdmin):
-    list_display = ("name", "code", "platform", "default_currency", "is_active")
-    actions = ["stock_file_csv", "stock_file_xlsx"]
-    list_filter = ("platform", "is_active")
-    search_fields = ("name", "code")
-
-
-@admin.register(Customer)
-class CustomerAdmin(ListFilterLookupsOnly, admin.ModelAdmin):
-    list_display = ("name", "company", "is_business", "grade", "phone", "credit_limit", "payment_terms_days")
-    list_filter = ("is_business", "grade")
-    search_fields = ("name", "company", "phone", "email")
