@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from rangefilter.filters import DateRangeFilterBuilder
 
 from orders import permissions, selectors, services
+from orders.importers import cleaning
 from core.errors import DomainError
 from orders.models import Channel, Customer, ExceptionReason, Order, OrderLine
 
@@ -27,7 +28,6 @@ from .pagination import EstimatedCountPaginator
 from .reason_page import reason_form_response
 
 ORDER_NUMBER = re.compile(r"^SO\d{6,}$", re.IGNORECASE)
-PHONE_NOISE = re.compile(r"[\s\-()]")
 # One request runs one transaction per order: beyond this, use a filter and a job.
 BULK_LIMIT = 2000
 
@@ -242,8 +242,8 @@ class OrderAdmin(OrderExportMixin, admin.ModelAdmin):
             return queryset.filter(number=term.upper()), False
         match = Q(platform_order_id=term) | Q(tracking_number=term) | Q(ship_name=term) | Q(buyer_nick=term)
         if permissions.can_see_buyer_contact(request.user):
-            phone = PHONE_NOISE.sub("", term).removeprefix("+86")
-            if phone.isdigit():
+            phone = cleaning.phone(term)  # as the importers stored it
+            if phone.removeprefix("+").isdigit():
                 match |= Q(ship_phone=phone)
         return queryset.filter(match), False
 
