@@ -25,7 +25,7 @@ from django.db import DatabaseError, IntegrityError
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from ..models import STOCK_RESERVED_STATUSES, Channel, ExceptionReason, Order, OrderStatus
+from ..models import Channel, ExceptionReason, Order, OrderStatus
 from ..selectors import orders_by_platform_id
 from ..services import imports as import_services
 from .base import NamedFile, OrderFormat, Parsed, Rejected, RowError
@@ -117,22 +117,6 @@ def run_chunks(runner, chunks, skip_chunks: int) -> bool:
     return True
 
 
-def _step_problem(actor, current: Current, steps: list[str]) -> str:
-    """Why the user's role could not run these steps (the preview's own check; the services check again)."""
-    if actor is None:
-        return ""
-    for step in steps:
-        permission = import_services.STEP_PERMISSIONS[step]
-        if step == "cancel" and current.status in STOCK_RESERVED_STATUSES:
-            permission = "orders.cancel_allocated_order"
-        if not actor.has_perm(permission):
-            return _("%(order)s: your role may not do this: %(step)s.") % {
-                "order": current.number,
-                "step": import_services.STEP_LABELS[step],
-            }
-    return ""
-
-
 class OrderImport:
     """One run over one batch's files."""
 
@@ -208,9 +192,6 @@ class OrderImport:
                 problems = [str(record.no_lines_reason)]
             else:
                 problems = import_services.platform_order_problems(order, new=current is None)
-            if not problems and current is not None and not self.apply:
-                problem = _step_problem(self.actor, current, steps)
-                problems = [problem] if problem else []
             if problems:
                 rejected.append(Rejected(record.rows, " ".join(problems), record.platform_order_id))
                 continue
@@ -235,6 +216,16 @@ class OrderImport:
                 for _record, order in created
             ]
         else:
+            try:
+                refused = import_services.orders_import_check(
+                    actor=self.actor, channel=self.channel, orders=[record.order for record in new]
+                )
+            except DomainError as error:  # the whole chunk (the role may not import)
+                refused = {record.platform_order_id: str(error) for record in new}
+            for record in new:
+                if record.platform_order_id in refused:
+                    rejected.append(Rejected(record.rows, refused[record.platform_order_id], record.platform_order_id))
+            new = [record for record in new if record.platform_order_id not in refused]
             resolver = import_services.SkuResolver(self.channel, [line for record in new for line in record.order.lines])
             unknown = []
             for record in new:
@@ -294,17 +285,19 @@ class OrderImport:
         return created
 
     def _update(self, record: Parsed, current: Current, steps: list[str], rejected: list[Rejected]) -> None:
-        if self.apply:
-            try:
+        try:
+            if self.apply:
                 steps = import_services.order_import_update(
                     actor=self.actor, order_id=current.id, incoming=record.order, batch_id=self.batch_id
                 )
-            except DomainError as error:
-                rejected.append(Rejected(record.rows, str(error), record.order.platform_order_id))
-                return
-            if not steps:  # another user moved it meanwhile to where the file says
-                self.outcome.unchanged += 1
-                return
+            else:
+                steps = import_services.order_import_preview(actor=self.actor, order_id=current.id, incoming=record.order)
+        except DomainError as error:
+            rejected.append(Rejected(record.rows, str(error), record.order.platform_order_id))
+            return
+        if not steps:  # another user moved it meanwhile to where the file says
+            self.outcome.unchanged += 1
+            return
         self.outcome.updated += 1
         if len(self.outcome.samples["changed"]) < SAMPLES:
             self.outcome.samples["changed"].append(
