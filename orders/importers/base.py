@@ -49,6 +49,12 @@ class Parsed:
     def order(self) -> PlatformOrder:
         return self.build()
 
+    @property
+    def paid_before_closing(self) -> bool:
+        # plan_update asks this only of an order the platform closed and we hold
+        # unpaid: rare enough to build the whole order for.
+        return self.order.paid_before_closing
+
 
 @dataclass
 class Rejected:

@@ -177,7 +177,7 @@ class OrderImport:
             if current is not None:
                 try:
                     steps = import_services.plan_update(current, record)  # needs only the state and tracking number
-                except DomainError as error:
+                except (DomainError, RowError) as error:
                     rejected.append(Rejected(record.rows, str(error), record.platform_order_id))
                     continue
                 if not steps:

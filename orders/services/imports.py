@@ -234,7 +234,7 @@ def line_codes(line: PlatformLine) -> tuple[str, ...]:
     """The codes a line is mapped by. A line without any (a custom item, a
     point-of-sale line) goes by its title, so that a clerk can map it on the
     same list as unknown codes and the next order of that title maps itself."""
-    return line.sku_codes or (line.title[:_CODE_LENGTH],)
+    return line.sku_codes or (line.title[:_CODE_LENGTH].strip(),)
 
 
 class SkuResolver:

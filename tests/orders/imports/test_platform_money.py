@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 
 from finance.models import Payment, Refund
+from finance.selectors import order_line_paid_shares
 from finance.services import period_close
+from orders import services
 from orders.models import ExceptionReason, ImportStatus, Order, OrderEvent, OrderEventType, OrderStatus, Platform
 
 from . import platform_files as pf
@@ -87,3 +89,126 @@ def test_an_error_never_names_an_order_number_that_was_rolled_back(taobao_channe
 
     (reason,) = set(reasons(batch))  # one rejection per file of the pair
     assert "SO" not in reason and reason.startswith("2:")
+
+
+# --- Shopify: prices with tax, what was paid and refunded ----------------------------------------
+
+
+def shopify_eu_order(name="#1001", **cells):
+    """A German shop: prices include 19% VAT; Total = Subtotal + Shipping."""
+    first = pf.shopify_line(
+        name,
+        Currency="EUR", Subtotal="59.98", Shipping="4.90", Taxes="10.82", Total="64.88",
+        **{"Lineitem quantity": "2", "Lineitem price": "24.99", "Shipping Country": "DE", "Tax 1 Name": "DE MwSt 19%",
+           "Tax 1 Value": "10.82"},
+        **cells,
+    )  # fmt: skip
+    second = {"Lineitem quantity": "1", "Lineitem name": "Oolong tea", "Lineitem price": "10.00", "Lineitem sku": "TEA-2"}
+    return [first, second]
+
+
+def import_shopify(platform_channel, run_import, *orders):
+    channel = platform_channel(Platform.SHOPIFY)
+    return channel, run_import(channel, ("orders_export.csv", pf.shopify_csv(list(orders))))
+
+
+def test_a_tax_inclusive_shopify_order_costs_what_the_buyer_paid_to_the_cent(platform_channel, skus, run_import):
+    _channel, batch = import_shopify(platform_channel, run_import, shopify_eu_order())
+
+    assert batch.rejected_orders == 0, reasons(batch)
+    order = Order.objects.get()
+    assert (order.total_amount, order.paid_amount, order.tax_amount) == (Decimal("64.88"), Decimal("64.88"), Decimal("10.82"))
+    assert order.payments.get().amount == Decimal("64.88")
+    assert order.exception_reason == ""
+    lines = order.lines.order_by("pk")
+    # The VAT is taken out of the lines, split by their totals to the cent.
+    assert sum(line.unit_price * line.quantity - line.discount_amount for line in lines) == Decimal("59.98") - Decimal("10.82")
+    shares = order_line_paid_shares(order)
+    assert sum(shares.values()) == order.total_amount - order.shipping_amount
+
+
+def test_a_tax_exclusive_shopify_order_adds_its_taxes(platform_channel, skus, run_import):
+    import_shopify(platform_channel, run_import, [pf.shopify_line()])
+
+    order = Order.objects.get()
+    assert (order.total_amount, order.tax_amount, order.lines.get().unit_price) == (Decimal("48.18"), Decimal("3.20"), Decimal("19.99"))
+
+
+def test_a_shopify_order_whose_figures_do_not_add_up_is_flagged_and_keeps_the_platforms_total(platform_channel, skus, run_import):
+    _channel, batch = import_shopify(platform_channel, run_import, [pf.shopify_line(Total="50.00")])
+
+    assert batch.created_count == 1
+    order = Order.objects.get()
+    assert order.paid_amount == Decimal("50.00")  # what Shopify charged, not a total of ours
+    assert order.exception_reason == ExceptionReason.PRICE_MISMATCH
+    assert "50.00" in order.exception_note
+
+
+def test_a_shopify_order_paid_then_cancelled_keeps_its_payment_and_gets_its_refund(platform_channel, skus, run_import):
+    cancelled = pf.shopify_line(
+        **{"Financial Status": "refunded", "Cancelled at": "2025-12-07 09:00:00 -0500", "Refunded Amount": "48.18"}
+    )
+
+    _channel, batch = import_shopify(platform_channel, run_import, [cancelled])
+
+    assert batch.rejected_orders == 0, reasons(batch)
+    order = Order.objects.get()
+    assert order.status == OrderStatus.CANCELLED
+    assert order.payments.get().amount == Decimal("48.18")
+    assert order.refunds.get().amount == Decimal("48.18")
+
+
+def test_a_known_unpaid_shopify_order_later_paid_and_cancelled_is_paid_then_refunded(platform_channel, skus, run_import):
+    channel, _batch = import_shopify(platform_channel, run_import, [pf.shopify_line(**{"Financial Status": "pending", "Paid at": ""})])
+    cancelled = pf.shopify_line(**{"Financial Status": "refunded", "Cancelled at": "2025-12-07 09:00:00 -0500"})
+
+    batch = run_import(channel, ("orders_export.csv", pf.shopify_csv([[cancelled]])))
+
+    assert batch.updated_count == 1, reasons(batch)
+    order = Order.objects.get()
+    assert order.status == OrderStatus.CANCELLED
+    assert Refund.objects.get(order=order).amount == order.payments.get().amount == Decimal("48.18")
+
+
+def test_a_partially_refunded_shopify_order_is_paid_with_its_refund_requested(platform_channel, skus, run_import):
+    import_shopify(platform_channel, run_import, [pf.shopify_line(**{"Financial Status": "partially_refunded", "Refunded Amount": "19.99"})])
+
+    order = Order.objects.get()
+    assert order.status == OrderStatus.PAID
+    assert (order.payments.get().amount, order.refunds.get().amount) == (Decimal("48.18"), Decimal("19.99"))
+
+
+def test_a_partially_paid_shopify_order_records_what_was_paid(platform_channel, skus, run_import):
+    import_shopify(platform_channel, run_import, [pf.shopify_line(**{"Financial Status": "partially_paid", "Outstanding Balance": "28.18"})])
+
+    order = Order.objects.get()
+    assert order.status == OrderStatus.PAID
+    assert order.payments.get().amount == Decimal("20.00")
+
+
+@pytest.mark.parametrize("financial", ["voided", "expired"])
+def test_a_voided_or_expired_shopify_authorisation_imports_closed_without_money(platform_channel, skus, run_import, financial):
+    _channel, batch = import_shopify(platform_channel, run_import, [pf.shopify_line(**{"Financial Status": financial, "Paid at": ""})])
+
+    assert batch.rejected_orders == 0, reasons(batch)
+    order = Order.objects.get()
+    assert order.status == OrderStatus.CANCELLED
+    assert not order.payments.exists() and not order.refunds.exists()
+
+
+# --- lines without a SKU code ---------------------------------------------------------------------
+
+
+def test_a_line_without_a_sku_code_is_mapped_by_its_title_and_the_next_one_maps_itself(platform_channel, skus, run_import, clerk):
+    custom = {"Lineitem sku": "", "Lineitem name": "Gift wrapping (custom)"}
+    channel, _batch = import_shopify(platform_channel, run_import, [pf.shopify_line(**custom)])
+    order = Order.objects.get()
+    assert order.exception_reason == ExceptionReason.UNKNOWN_SKU
+    assert "Gift wrapping (custom)" in order.exception_note
+
+    services.sku_alias_create(actor=clerk, channel=channel, platform_sku_code="Gift wrapping (custom)", sku=skus[2])
+
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
+    run_import(channel, ("orders_export.csv", pf.shopify_csv([[pf.shopify_line("#1002", **custom)]])))
+    later = Order.objects.get(platform_order_id="#1002")
+    assert later.exception_reason == "" and later.lines.get().sku == skus[2]
