@@ -212,3 +212,37 @@ def test_a_line_without_a_sku_code_is_mapped_by_its_title_and_the_next_one_maps_
     run_import(channel, ("orders_export.csv", pf.shopify_csv([[pf.shopify_line("#1002", **custom)]])))
     later = Order.objects.get(platform_order_id="#1002")
     assert later.exception_reason == "" and later.lines.get().sku == skus[2]
+
+
+# --- Amazon: each item's own status, the ship date ----------------------------------------------
+
+
+def test_a_cancelled_amazon_item_is_no_line_and_none_of_its_money_counts(platform_channel, skus, run_import):
+    channel = platform_channel(Platform.AMAZON)
+    shipped = {"order-status": "Shipped", "item-status": "Shipped", "last-updated-date": "2024-03-03T16:00:00+00:00"}
+    rows = [
+        pf.amazon_row("111-0000001-0000001", **shipped),
+        pf.amazon_row("111-0000001-0000001", **{**shipped, "item-status": "Cancelled", "sku": "TEA-2", "asin": "B000TEA002",
+                                                 "item-price": "10.00", "item-tax": "0.80", "shipping-price": "0.00",
+                                                 "item-promotion-discount": "0.00", "quantity": "1"}),
+    ]  # fmt: skip
+
+    batch = run_import(channel, ("all_orders.txt", pf.amazon_tsv(rows)))
+
+    assert batch.rejected_orders == 0, reasons(batch)
+    order = Order.objects.get()
+    assert order.status == OrderStatus.SHIPPED
+    assert [line.sku.code for line in order.lines.all()] == ["TEA-1"]
+    assert order.total_amount == Decimal("59.97") + Decimal("4.80") + Decimal("5.99") - Decimal("3.00")
+    assert order.events.get(type=OrderEventType.SHIPPED_OUTSIDE).created_at.isoformat().startswith("2024-03-03T16:00")
+
+
+def test_an_amazon_order_whose_items_are_all_cancelled_is_not_imported_as_shipped_and_paid(platform_channel, skus, run_import):
+    channel = platform_channel(Platform.AMAZON)
+    row = pf.amazon_row(**{"order-status": "Shipped", "item-status": "Cancelled"})
+
+    run_import(channel, ("all_orders.txt", pf.amazon_tsv([row])))
+
+    order = Order.objects.get()
+    assert order.status == OrderStatus.CANCELLED
+    assert not order.payments.exists()
