@@ -20,8 +20,11 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 
 from django.db import DatabaseError, IntegrityError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -45,6 +48,14 @@ class Current:
     status: str
     exception_reason: str
     tracking_number: str
+    buyer_nick: str
+    placed_at: datetime
+    goods_amount: Decimal
+    shipping_amount: Decimal
+    discount_amount: Decimal
+    tax_amount: Decimal
+    split_from_id: int | None
+    merged_into_id: int | None
 
 
 CURRENT_FIELDS = [field.name for field in Current.__dataclass_fields__.values()]
@@ -117,6 +128,17 @@ def run_chunks(runner, chunks, skip_chunks: int) -> bool:
     return True
 
 
+def _split_or_merged(stored) -> set[int]:
+    """The ids of these orders whose money a split or a merge has moved."""
+    ids = {current.id for current in stored}
+    moved = {current.id for current in stored if current.split_from_id or current.merged_into_id}
+    relatives = Q(split_from_id__in=ids - moved) | Q(merged_into_id__in=ids - moved)
+    if ids - moved:
+        for parent_ids in Order.objects.filter(relatives).values_list("split_from_id", "merged_into_id"):
+            moved.update(parent_id for parent_id in parent_ids if parent_id in ids)
+    return moved
+
+
 class OrderImport:
     """One run over one batch's files."""
 
@@ -171,12 +193,18 @@ class OrderImport:
         stored = {
             row[1]: Current(*row) for row in orders_by_platform_id(self.channel, first_line, tuple(CURRENT_FIELDS))
         }
+        reshaped = _split_or_merged(stored.values())
         new, known = [], []
         for record in parsed:
             current = stored.get(record.platform_order_id)
             if current is not None:
                 try:
-                    steps = import_services.plan_update(current, record)  # needs only the state and tracking number
+                    conflict = import_services.platform_order_conflict(
+                        current, record.order, amounts_comparable=current.id not in reshaped
+                    )
+                    if conflict:
+                        raise DomainError(conflict)
+                    steps = import_services.plan_update(current, record)
                 except (DomainError, RowError) as error:
                     rejected.append(Rejected(record.rows, str(error), record.platform_order_id))
                     continue

@@ -246,3 +246,40 @@ def test_an_amazon_order_whose_items_are_all_cancelled_is_not_imported_as_shippe
     order = Order.objects.get()
     assert order.status == OrderStatus.CANCELLED
     assert not order.payments.exists()
+
+
+# --- the same platform order id from another shop -------------------------------------------------
+
+
+def test_the_same_shopify_number_from_another_shop_is_rejected_naming_the_conflict(platform_channel, skus, run_import):
+    channel, _batch = import_shopify(platform_channel, run_import, [pf.shopify_line("#1001")])
+    ours = Order.objects.get()
+    other_shop = pf.shopify_line(
+        "#1001", Email="bob@example.org", Total="20.00", Subtotal="14.80", Taxes="0.20",
+        **{"Created at": "2026-01-10 09:00:00 +0100", "Lineitem price": "7.40"},
+    )  # fmt: skip
+
+    batch = run_import(channel, ("orders_export.csv", pf.shopify_csv([[other_shop]])))
+
+    assert (batch.unchanged_count, batch.rejected_orders) == (0, 1)
+    (reason,) = reasons(batch)
+    assert ours.number in reason and "bob@example.org" in reason and "20.00" in reason
+    assert Order.objects.get().updated_at == ours.updated_at
+
+
+def test_the_same_shop_file_again_is_still_unchanged(platform_channel, skus, run_import):
+    channel, _batch = import_shopify(platform_channel, run_import, shopify_eu_order(), [pf.shopify_line("#1002")])
+
+    batch = run_import(channel, ("orders_export.csv", pf.shopify_csv([shopify_eu_order(), [pf.shopify_line("#1002")]])))
+
+    assert (batch.unchanged_count, batch.rejected_orders) == (2, 0), reasons(batch)
+
+
+def test_an_order_we_split_is_still_recognised_when_its_file_comes_again(platform_channel, skus, run_import, clerk):
+    channel, _batch = import_shopify(platform_channel, run_import, [pf.shopify_line("#1001")])
+    order = Order.objects.get()
+    services.order_split(actor=clerk, order_id=order.pk, quantities={order.lines.get().pk: 1})
+
+    batch = run_import(channel, ("orders_export.csv", pf.shopify_csv([[pf.shopify_line("#1001")]])))
+
+    assert (batch.unchanged_count, batch.rejected_orders) == (1, 0), reasons(batch)
