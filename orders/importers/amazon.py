@@ -129,4 +129,5 @@ FORMAT = OrderFormat(
     label=gettext_lazy("Amazon: All Orders report (tab-separated)"),
     platforms=(Platform.AMAZON,),
     read=read,
+    columns=(REQUIRED,),
 )

@@ -172,6 +172,8 @@ class OrderFormat:
     platforms: tuple[str, ...]  # channels on these platforms use this format unless told otherwise
     read: Callable
     max_files: int = 1
+    # The columns each of its files must have (one tuple per kind of file): what tells its files apart.
+    columns: tuple[tuple[str, ...], ...] = ()
 
 
 def read_grouped(files, *, required: tuple[str, ...], key: Col, head: Callable, build: Callable, progress) -> Iterator:

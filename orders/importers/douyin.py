@@ -148,4 +148,5 @@ FORMAT = OrderFormat(
     label=gettext_lazy("Douyin shop: order export, one row per sub-order (抖店订单导出)"),
     platforms=(Platform.DOUYIN,),
     read=read,
+    columns=(REQUIRED,),
 )

@@ -201,4 +201,5 @@ FORMAT = OrderFormat(
     label=gettext_lazy("Orderdesk template (CSV or XLSX, one row per line)"),
     platforms=(Platform.B2B, Platform.MANUAL, Platform.OTHER),
     read=read,
+    columns=(REQUIRED,),
 )

@@ -114,4 +114,5 @@ FORMAT = OrderFormat(
     label=gettext_lazy("JD: POP order export (订单导出)"),
     platforms=(Platform.JD,),
     read=read,
+    columns=(REQUIRED,),
 )

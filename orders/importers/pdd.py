@@ -128,4 +128,5 @@ FORMAT = OrderFormat(
     label=gettext_lazy("Pinduoduo: order export (订单导出)"),
     platforms=(Platform.PDD,),
     read=read,
+    columns=(REQUIRED,),
 )

@@ -28,11 +28,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.files import FileProblem
 from ..models import Channel, ExceptionReason, Order, OrderStatus
 from ..selectors import orders_by_platform_id
 from ..services import imports as import_services
 from .base import NamedFile, OrderFormat, Parsed, Rejected, RowError
 from .progress import ReadProgress
+from .registry import unrecognised_files_problem
 
 CHUNK = 2000  # orders per transaction of the bulk path
 SAMPLES = 50  # created / changed orders kept to show in the preview
@@ -164,7 +166,13 @@ class OrderImport:
         ``skip_chunks`` chunks (done by an earlier run) are read, not processed;
         ``on_chunk(run, rejected, chunks_done)`` returning False stops after that chunk."""
         records = self.fmt.read(self.files, channel=self.channel, progress=self.progress)
-        return run_chunks(self, _chunks(records, CHUNK), skip_chunks)
+        try:
+            return run_chunks(self, _chunks(records, CHUNK), skip_chunks)
+        except FileProblem as problem:
+            if all(named.name in self.progress.headers for named in self.files):
+                raise  # a problem further into a file the format recognised
+            explained = unrecognised_files_problem(self.fmt, self.files, self.progress.headers)
+            raise FileProblem(explained or str(problem)) from problem
 
     # --- one chunk ------------------------------------------------------------------
 

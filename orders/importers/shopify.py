@@ -227,4 +227,5 @@ FORMAT = OrderFormat(
     label=gettext_lazy("Shopify: orders_export.csv"),
     platforms=(Platform.SHOPIFY,),
     read=read,
+    columns=(REQUIRED,),
 )

@@ -251,4 +251,5 @@ FORMAT = OrderFormat(
     platforms=(Platform.TAOBAO, Platform.TMALL),
     read=read,
     max_files=2,
+    columns=(ORDER_REPORT_REQUIRED, ITEM_REPORT_REQUIRED),
 )
