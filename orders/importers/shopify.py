@@ -133,6 +133,9 @@ def _without_tax(lines: list[PlatformLine], tax: Decimal) -> list[PlatformLine]:
         shares[index] += CENT
     net = []
     for line, total, share in zip(lines, totals, shares, strict=True):
+        if line.quantity <= 0:  # refused as it is by the import's checks
+            net.append(line)
+            continue
         unit, rounding = unit_price_of(total - share, line.quantity)
         net.append(PlatformLine(line.title, line.quantity, unit, rounding, line.sku_codes))
     return net

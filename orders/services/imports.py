@@ -284,6 +284,21 @@ def _later(at: datetime, then: datetime | None) -> datetime:
     return then if then is not None and then > at else at
 
 
+def _mark_paid_nothing_due(order: Order, *, actor, method: str, at, check_permission=True, save=True) -> None:
+    """Paid at 0.00 (a gift, a 100% discount): the order moves on with no
+    payment to record (finance records payments of more than zero)."""
+    _transition(
+        order,
+        "mark_paid",
+        actor=actor,
+        at=at,
+        method_kwargs={"at": at, "amount": ZERO},
+        event_details={"amount": ZERO, "method": method},
+        check_permission=check_permission,
+        save=save,
+    )
+
+
 class _Transitions:
     """Runs transitions on new, unsaved orders. The role's permission for a
     transition is checked on its first use in the chunk (it is the same for
@@ -316,9 +331,7 @@ class _Transitions:
     def mark_paid(self, order, *, at, amount, method, payments_out):
         self._permit(order, "mark_paid")
         if amount == 0:
-            # A gift or a 100% discount: paid in full with nothing to record as
-            # money received (finance records payments of more than zero).
-            self.run(order, "mark_paid", at=at, method_kwargs={"at": at, "amount": ZERO}, event_details={"amount": ZERO, "method": method})
+            _mark_paid_nothing_due(order, actor=self.actor, method=method, at=at, check_permission=False, save=False)
             return
         _mark_paid(
             order,
@@ -331,10 +344,6 @@ class _Transitions:
             unsaved_payments=payments_out,
             closed_months=self.closed_months,
         )
-
-
-def _refunded_on_platform_reason() -> str:
-    return _("Refunded on the platform.")
 
 
 def _build_new_order(
@@ -375,9 +384,8 @@ def _build_new_order(
             order, actor=actor, at=at, reason=ExceptionReason.UNKNOWN_SKU, note=unknown_sku_note(unmapped), save=False
         )
     elif incoming.figures_note and state != PlatformState.CLOSED:
-        _flag_exception(
-            order, actor=actor, at=at, reason=ExceptionReason.PRICE_MISMATCH, note=incoming.figures_note[:NOTE_LENGTH], save=False
-        )
+        note = incoming.figures_note[:NOTE_LENGTH]
+        _flag_exception(order, actor=actor, at=at, reason=ExceptionReason.PRICE_MISMATCH, note=note, save=False)
     if state == PlatformState.PENDING_PAYMENT:
         return order
     if state == PlatformState.CLOSED and not incoming.paid_before_closing:
@@ -490,7 +498,7 @@ def orders_import_new(
         insert_rows(new_events)
         insert_rows(new_payments)
         for order, amount, at in refunds:  # a refund needs its order and payment saved
-            finance().refund_request(order=order, actor=actor, amount=amount, reason=_refunded_on_platform_reason(), at=at)
+            finance().refund_request(order=order, actor=actor, amount=amount, reason=_("Refunded on the platform."), at=at)
     return new_orders  # in the order given
 
 
@@ -662,14 +670,6 @@ def _run_step(step: str, order: Order, incoming: PlatformOrder, *, actor) -> Non
         )
     else:  # pragma: no cover - plan_update names only the steps above
         raise ValueError(step)
-
-
-def _mark_paid_nothing_due(order: Order, *, actor, method: str, at) -> None:
-    """Paid at 0.00 (a gift, a 100% discount): the order moves on with no
-    payment to record (finance records payments of more than zero)."""
-    _transition(
-        order, "mark_paid", actor=actor, at=at, method_kwargs={"at": at, "amount": ZERO}, event_details={"amount": ZERO, "method": method}
-    )
 
 
 class _PreviewDone(Exception):
