@@ -48,6 +48,9 @@ POSTCODE = Col("ship-postal-code")
 COUNTRY = Col("ship-country")
 
 REQUIRED = (ORDER_ID.label, PURCHASED.label, STATUS.label, SKU.label, QUANTITY.label)
+# When and by whom the order was placed: a known order's file is compared by these.
+PLACED_COLUMNS = (PURCHASED,)
+BUYER_COLUMNS = ()
 STATUSES = {
     status_key(words): state
     for words, state in {
@@ -98,7 +101,7 @@ def _order(order_id: str, rows, state: str) -> PlatformOrder:
     tax = sum((amount(row, column) for row in rows for column in (ITEM_TAX, SHIPPING_TAX, GIFT_WRAP_TAX)), ZERO)
     shipping = sum((amount(row, SHIPPING_PRICE) + amount(row, GIFT_WRAP) for row in rows), ZERO)
     discount = sum((abs(amount(row, column)) for row in rows for column in (ITEM_PROMOTION, SHIP_PROMOTION)), ZERO)
-    placed_at = moment(first, PURCHASED, required=True)
+    placed_at = moment(first, *PLACED_COLUMNS, required=True)
     return PlatformOrder(
         platform_order_id=order_id,
         state=state,
@@ -130,4 +133,6 @@ FORMAT = OrderFormat(
     platforms=(Platform.AMAZON,),
     read=read,
     columns=(REQUIRED,),
+    placed_columns=PLACED_COLUMNS,
+    buyer_columns=BUYER_COLUMNS,
 )

@@ -207,11 +207,8 @@ class OrderImport:
             current = stored.get(record.platform_order_id)
             if current is not None:
                 try:
-                    conflict = import_services.platform_order_conflict(
-                        current, record.order, amounts_comparable=current.id not in reshaped
-                    )
-                    if conflict:
-                        raise DomainError(conflict)
+                    placed_at, buyer = self.fmt.placed(record)
+                    self._refuse_conflict(current, record, placed_at=placed_at, buyer=buyer)
                     steps = import_services.plan_update(current, record)
                 except (DomainError, RowError) as error:
                     rejected.append(Rejected(record.rows, str(error), record.platform_order_id))
@@ -221,7 +218,10 @@ class OrderImport:
                     continue
             try:
                 order = record.order
-            except RowError as error:
+                if current is not None and current.id not in reshaped:  # built now: its total can be compared too
+                    total = order.total_amount
+                    self._refuse_conflict(current, record, placed_at=None, buyer="", total=total)
+            except (DomainError, RowError) as error:
                 rejected.append(Rejected(record.rows, str(error), record.platform_order_id))
                 continue
             if current is None and not order.lines and record.no_lines_reason:
@@ -240,6 +240,12 @@ class OrderImport:
         for record, current, steps in known:
             self._update(record, current, steps, rejected)
         return rejected
+
+    @staticmethod
+    def _refuse_conflict(current: Current, record: Parsed, **facts) -> None:
+        conflict = import_services.platform_order_conflict(current, platform_order_id=record.platform_order_id, **facts)
+        if conflict:
+            raise DomainError(conflict)
 
     def _create(self, new: list[Parsed], rejected: list[Rejected]) -> None:
         if not new:

@@ -77,6 +77,9 @@ REFUNDED = Col("Refunded Amount")
 OUTSTANDING = Col("Outstanding Balance")
 
 REQUIRED = (NAME.label, CREATED.label, LINE_QUANTITY.label, LINE_NAME.label)
+# When and by whom the order was placed: a known order's file is compared by these.
+PLACED_COLUMNS = (CREATED,)
+BUYER_COLUMNS = (EMAIL,)
 FINANCIAL_STATES = {
     "pending": PlatformState.PENDING_PAYMENT,
     "authorized": PlatformState.PAID,
@@ -195,10 +198,10 @@ def _order(order_id: str, rows, state: str) -> PlatformOrder:
     return PlatformOrder(
         platform_order_id=order_id,
         state=state,
-        placed_at=moment(first, CREATED, required=True),
+        placed_at=moment(first, *PLACED_COLUMNS, required=True),
         lines=lines,
         details={
-            "buyer_nick": first.get(EMAIL),
+            "buyer_nick": first.get(*BUYER_COLUMNS),
             "buyer_message": first.get(NOTES),
             "ship_name": first.get(SHIP_NAME),
             "ship_phone": phone(first.get(SHIP_PHONE, PHONE, BILLING_PHONE)),
@@ -231,4 +234,6 @@ FORMAT = OrderFormat(
     platforms=(Platform.SHOPIFY,),
     read=read,
     columns=(REQUIRED,),
+    placed_columns=PLACED_COLUMNS,
+    buyer_columns=BUYER_COLUMNS,
 )

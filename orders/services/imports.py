@@ -533,30 +533,36 @@ def orders_import_check(*, actor, channel: Channel, orders: list[PlatformOrder])
 # --- known orders, one by one ----------------------------------------------------------------
 
 
-def platform_order_conflict(current, incoming: PlatformOrder, *, amounts_comparable: bool) -> str:
-    """Why ``incoming`` is not the order we hold under its platform order id
+def _local_time(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def platform_order_conflict(
+    current, *, platform_order_id: str, placed_at: datetime | None, buyer: str, total: Decimal | None = None
+) -> str:
+    """Why the file's order is not the one we hold under its platform order id
     (empty: it is). Shopify numbers every shop from #1001: a second shop's
     #1001 in the same channel would otherwise be taken for ours, "unchanged".
     ``current`` needs ``number``, ``buyer_nick``, ``placed_at`` and the money
-    fields; ``amounts_comparable``: no split or merge has moved its money since."""
+    fields; ``total``: compared when given (the caller leaves it out once a
+    split or a merge has moved the order's money)."""
     differences = []
-    buyer = incoming.details.get("buyer_nick", "")
     if buyer and current.buyer_nick and buyer != current.buyer_nick:
         differences.append(_("buyer %(ours)s, the file %(theirs)s") % {"ours": current.buyer_nick, "theirs": buyer})
-    if incoming.placed_at != current.placed_at:
+    if placed_at is not None and placed_at != current.placed_at:
         differences.append(
             _("placed %(ours)s, the file %(theirs)s")
-            % {"ours": timezone.localtime(current.placed_at), "theirs": timezone.localtime(incoming.placed_at)}
+            % {"ours": _local_time(current.placed_at), "theirs": _local_time(placed_at)}
         )
     ours = current.goods_amount + current.shipping_amount + current.tax_amount - current.discount_amount
-    if amounts_comparable and incoming.total_amount != ours:
-        differences.append(_("total %(ours)s, the file %(theirs)s") % {"ours": ours, "theirs": incoming.total_amount})
+    if total is not None and total != ours:
+        differences.append(_("total %(ours)s, the file %(theirs)s") % {"ours": ours, "theirs": total})
     if not differences:
         return ""
     return _(
         "Order %(id)s is already here as %(order)s, but it is another order (%(differences)s): the same number from "
         "another shop? Import each shop's file into its own channel."
-    ) % {"id": incoming.platform_order_id, "order": current.number, "differences": "; ".join(differences)}
+    ) % {"id": platform_order_id, "order": current.number, "differences": "; ".join(differences)}
 
 
 def plan_update(current, incoming: PlatformOrder) -> list[str]:

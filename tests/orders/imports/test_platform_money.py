@@ -263,8 +263,21 @@ def test_the_same_shopify_number_from_another_shop_is_rejected_naming_the_confli
 
     assert (batch.unchanged_count, batch.rejected_orders) == (0, 1)
     (reason,) = reasons(batch)
-    assert ours.number in reason and "bob@example.org" in reason and "20.00" in reason
+    assert ours.number in reason and "bob@example.org" in reason and "2026-01-10 16:00:00" in reason
     assert Order.objects.get().updated_at == ours.updated_at
+
+
+def test_the_same_number_with_another_total_is_not_taken_for_ours_when_it_would_move(platform_channel, skus, run_import):
+    channel, _batch = import_shopify(platform_channel, run_import, [pf.shopify_line("#1001")])
+    shipped_elsewhere = pf.shopify_line(
+        "#1001", Total="20.00", Subtotal="14.80", Taxes="0.20", **{"Lineitem price": "7.40", "Fulfillment Status": "fulfilled"}
+    )
+
+    batch = run_import(channel, ("orders_export.csv", pf.shopify_csv([[shipped_elsewhere]])))
+
+    assert (batch.updated_count, batch.rejected_orders) == (0, 1)
+    assert "total 48.18, the file 20.00" in reasons(batch)[0]
+    assert Order.objects.get().status == OrderStatus.PAID
 
 
 def test_the_same_shop_file_again_is_still_unchanged(platform_channel, skus, run_import):
