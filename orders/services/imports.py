@@ -498,7 +498,11 @@ def orders_import_new(
         insert_rows(new_events)
         insert_rows(new_payments)
         for order, amount, at in refunds:  # a refund needs its order and payment saved
-            finance().refund_request(order=order, actor=actor, amount=amount, reason=_("Refunded on the platform."), at=at)
+            try:
+                finance().refund_request(order=order, actor=actor, amount=amount, reason=_("Refunded on the platform."), at=at)
+            except DomainError as error:
+                named = _named_by_platform_id(error, number=order.number, platform_order_id=order.platform_order_id)
+                raise DomainError(named) from error
     return new_orders  # in the order given
 
 

@@ -296,3 +296,20 @@ def test_an_order_we_split_is_still_recognised_when_its_file_comes_again(platfor
     batch = run_import(channel, ("orders_export.csv", pf.shopify_csv([[pf.shopify_line("#1001")]])))
 
     assert (batch.unchanged_count, batch.rejected_orders) == (1, 0), reasons(batch)
+
+
+def test_a_refund_in_a_closed_month_rejects_its_order_without_naming_a_rolled_back_number(
+    platform_channel, skus, run_import, finance_user
+):
+    period_close(actor=finance_user, year=2025, month=12)  # the refund's month; the payment's (November) is open
+    refunded = pf.shopify_line(
+        **{"Financial Status": "refunded", "Created at": "2025-11-30 10:00:00 -0500", "Paid at": "2025-11-30 10:00:05 -0500",
+           "Cancelled at": "2025-12-07 09:00:00 -0500", "Refunded Amount": "48.18"}
+    )  # fmt: skip
+    later = pf.shopify_line("#1002", **{"Created at": "2026-01-02 10:00:00 -0500", "Paid at": "2026-01-02 10:00:00 -0500"})
+
+    _channel, batch = import_shopify(platform_channel, run_import, [refunded], [later])
+
+    assert list(Order.objects.values_list("platform_order_id", flat=True)) == ["#1002"]
+    (reason,) = reasons(batch)
+    assert "closed" in reason and "SO" not in reason and reason.startswith("#1001")
