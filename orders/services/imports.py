@@ -564,8 +564,8 @@ def platform_order_conflict(
     if not differences:
         return ""
     return _(
-        "Order %(id)s is already here as %(order)s, but it is another order (%(differences)s): the same number from "
-        "another shop? Import each shop's file into its own channel."
+        "Order %(id)s is already here as %(order)s, but the file's order differs (%(differences)s): the same number "
+        "from another shop? Import each shop's file into its own channel; if it is this order, settle the difference first."
     ) % {"id": platform_order_id, "order": current.number, "differences": "; ".join(differences)}
 
 
