@@ -313,3 +313,24 @@ def test_a_refund_in_a_closed_month_rejects_its_order_without_naming_a_rolled_ba
     assert list(Order.objects.values_list("platform_order_id", flat=True)) == ["#1002"]
     (reason,) = reasons(batch)
     assert "closed" in reason and "SO" not in reason and reason.startswith("#1001")
+
+
+def test_a_shipped_shopify_order_refunded_afterwards_is_shipped_paid_and_refunded(platform_channel, skus, run_import):
+    returned = pf.shopify_line(
+        **{"Financial Status": "refunded", "Fulfillment Status": "fulfilled", "Fulfilled at": "2025-12-07 08:00:00 -0500",
+           "Refunded Amount": "48.18"}
+    )  # fmt: skip
+
+    import_shopify(platform_channel, run_import, [returned])
+
+    order = Order.objects.get()
+    assert order.status == OrderStatus.SHIPPED
+    assert order.payments.get().amount == order.refunds.get().amount == Decimal("48.18")
+
+
+def test_the_preview_shows_a_tax_inclusive_order_at_the_platforms_total(platform_channel, skus, run_import):
+    channel = platform_channel(Platform.SHOPIFY)
+
+    preview = run_import(channel, ("orders_export.csv", pf.shopify_csv([shopify_eu_order()])), preview=True)
+
+    assert preview.preview["samples"]["created"][0]["total"] == "64.88"
