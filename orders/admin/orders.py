@@ -18,6 +18,7 @@ from core.admin_pages import ObjectActionsMixin, ReasonForm, bulk_action_page
 from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError
 from orders import permissions, selectors, services
+from orders.importers import cleaning
 from orders.models import ExceptionReason, Order, OrderLine
 
 from .exports import OrderExportMixin
@@ -25,7 +26,6 @@ from .order_actions import ORDER_ACTIONS, order_buttons
 from .pagination import EstimatedCountPaginator
 
 ORDER_NUMBER = re.compile(r"^SO\d{6,}$", re.IGNORECASE)
-PHONE_NOISE = re.compile(r"[\s\-()]")
 # One request runs one transaction per order: beyond this, use a filter and a job.
 BULK_LIMIT = 2000
 
@@ -241,8 +241,8 @@ class OrderAdmin(ListFilterLookupsOnly, ObjectActionsMixin, OrderExportMixin, ad
             return queryset.filter(number=term.upper()), False
         match = Q(platform_order_id=term) | Q(tracking_number=term) | Q(ship_name=term) | Q(buyer_nick=term)
         if permissions.can_see_buyer_contact(request.user):
-            phone = PHONE_NOISE.sub("", term).removeprefix("+86")
-            if phone.isdigit():
+            phone = cleaning.phone(term)  # as the importers stored it
+            if phone.removeprefix("+").isdigit():
                 match |= Q(ship_phone=phone)
         return queryset.filter(match), False
 

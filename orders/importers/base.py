@@ -13,6 +13,7 @@ calls the services.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import cached_property, partial
 
@@ -48,6 +49,12 @@ class Parsed:
     @cached_property
     def order(self) -> PlatformOrder:
         return self.build()
+
+    @property
+    def paid_before_closing(self) -> bool:
+        # plan_update asks this only of an order the platform closed and we hold
+        # unpaid: rare enough to build the whole order for.
+        return self.order.paid_before_closing
 
 
 @dataclass
@@ -166,6 +173,18 @@ class OrderFormat:
     platforms: tuple[str, ...]  # channels on these platforms use this format unless told otherwise
     read: Callable
     max_files: int = 1
+    # The columns each of its files must have (one tuple per kind of file): what tells its files apart.
+    columns: tuple[tuple[str, ...], ...] = ()
+    # Where the order's first row says when and by whom it was placed (the first non-empty column).
+    placed_columns: tuple[Col, ...] = ()
+    buyer_columns: tuple[Col, ...] = ()
+
+    def placed(self, record: Parsed) -> tuple[datetime | None, str]:
+        """(when, buyer) of the order, read from its first row without building
+        it: a known order's file is compared by these even when nothing changed."""
+        first = record.rows[0]
+        buyer = next((first.cells[column] for column in self.buyer_columns if first.cells.get(column)), "")
+        return moment(first, *self.placed_columns), buyer
 
 
 def read_grouped(files, *, required: tuple[str, ...], key: Col, head: Callable, build: Callable, progress) -> Iterator:
