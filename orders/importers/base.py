@@ -3,7 +3,7 @@ values with errors that name the column, and grouping a file's rows by order.
 
 A format reads its file(s) with ``files.read_rows`` and yields, in file order:
 
-- ``Parsed``: one order (``orders.services.imports.PlatformOrder``) and the
+- ``Parsed``: one order (``orders.importers.records.PlatformOrder``) and the
   rows it came from;
 - ``Rejected``: rows that cannot be used, with the reason a clerk can act on.
 
@@ -14,13 +14,14 @@ calls the services.
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 from functools import cached_property, partial
 
 from django.utils.translation import gettext as _
 
 from ..models import ZERO
-from ..services.imports import PlatformOrder
+from .cleaning import status_key
+from .records import PlatformOrder
 from core.files import FileProblem, Row, normalise_header, parse_amount, parse_datetime, parse_quantity, read_rows
 
 
@@ -233,8 +234,6 @@ def per_line(rows: list[Row], make: Callable[[Row], object]) -> list:
 
 def state_of(row: Row, column: Col, statuses: dict) -> str:
     """The PlatformState for the row's status words, by ``cleaning.status_key``."""
-    from .cleaning import status_key
-
     words = row.cells.get(column, "")
     state = statuses.get(status_key(words))
     if state is None:
@@ -246,7 +245,5 @@ def unit_price_of(line_total: Decimal, quantity_: int) -> tuple[Decimal, Decimal
     """(unit price, line discount) for a platform that gives a line's total:
     the unit price is rounded up to the cent and the difference kept as the
     line's discount, so that unit × quantity − discount is the total exactly."""
-    from decimal import ROUND_UP
-
     unit = (line_total / quantity_).quantize(Decimal("0.01"), rounding=ROUND_UP)
     return unit, unit * quantity_ - line_total

@@ -11,7 +11,7 @@ own item number) is tried too when mapping to our SKUs.
 from django.utils.translation import gettext_lazy
 
 from ..models import ZERO, Platform
-from ..services.imports import PlatformLine, PlatformOrder, PlatformState
+from .records import PlatformLine, PlatformOrder, PlatformState
 from .base import Col, OrderFormat, amount, moment, per_line, quantity, read_grouped, required_text, state_of
 from .cleaning import phone, split_cn_address, status_key, tracking_number
 

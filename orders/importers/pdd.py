@@ -11,7 +11,7 @@ the discount, 用户实付金额 what the buyer paid. Cells carry a trailing ``\
 from django.utils.translation import gettext_lazy
 
 from ..models import ZERO, Platform
-from ..services.imports import PlatformLine, PlatformOrder, PlatformState
+from .records import PlatformLine, PlatformOrder, PlatformState
 from .base import Col, OrderFormat, amount, moment, per_line, quantity, read_grouped, state_of, unit_price_of
 from .cleaning import phone, province_short, status_key, tracking_number
 

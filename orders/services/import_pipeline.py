@@ -31,10 +31,10 @@ from core.errors import DomainError
 from core.files import FileProblem
 from ..models import Channel, ExceptionReason, Order, OrderStatus
 from ..selectors import orders_by_platform_id
-from ..services import imports as import_services
-from .base import NamedFile, OrderFormat, Parsed, Rejected, RowError
-from .progress import ReadProgress
-from .registry import unrecognised_files_problem
+from ..importers.base import NamedFile, OrderFormat, Parsed, Rejected, RowError
+from ..importers.progress import ReadProgress
+from ..importers.registry import unrecognised_files_problem
+from . import imports as import_services
 
 CHUNK = 2000  # orders per transaction of the bulk path
 SAMPLES = 50  # created / changed orders kept to show in the preview
