@@ -35,6 +35,7 @@ from .stock import (
     stock_receive,
     stock_receive_return,
     stock_release_for_order,
+    stock_move_reservation,
     stock_ship_for_order,
 )
 
@@ -70,5 +71,6 @@ __all__ = [
     "stock_receive",
     "stock_receive_return",
     "stock_release_for_order",
+    "stock_move_reservation",
     "stock_ship_for_order",
 ]

@@ -1,7 +1,7 @@
 """The README's import direction holds in the code: an app imports only the
 apps below it, at module level, and nothing imports a module of ours inside a
 function to get round a cycle (AppConfig.ready() is where Django wants
-start-up imports, so it may)."""
+start-up imports, so it may), and no app reaches into another's private names."""
 
 import ast
 from pathlib import Path
@@ -64,3 +64,18 @@ def test_no_module_of_ours_is_imported_inside_a_function(app):
         if function not in (None, "ready") and (module.startswith(".") or module.split(".")[0] in OURS)
     ]
     assert lazy == []
+
+
+@pytest.mark.parametrize("app", LAYERS)
+def test_no_app_imports_another_apps_private_names(app):
+    private = []
+    for path in _modules(app):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module.split(".")[0] in OURS - {app}:
+                private += [
+                    f"{path.relative_to(ROOT)}:{node.lineno} imports {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_")
+                ]
+    assert private == []
