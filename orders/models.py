@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, RETURN_VALUE, FSMField, FSMModelMixin, transition
 
@@ -686,6 +687,29 @@ class OrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.order_id} {self.type}"
+
+
+class Shipment(models.Model):
+    """A parcel we shipped: its carrier and tracking number, held by the order
+    that carries the parcel (the orders merged into it ship in it too). A
+    tracking number is on one parcel per carrier, whoever ships at the same
+    moment: the database refuses the second. Orders the platform or a supplier
+    shipped are not here (a platform may put two orders in one parcel)."""
+
+    order = models.ForeignKey(Order, models.PROTECT, related_name="shipments", verbose_name=_("order"))
+    carrier = models.CharField(_("carrier"), max_length=64)
+    tracking_number = models.CharField(_("tracking number"), max_length=64)
+    shipped_at = models.DateTimeField(_("shipped"))
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        constraints = [
+            models.UniqueConstraint(Lower("carrier"), "tracking_number", name="shipment_tracking_number_once_per_carrier")
+        ]
+
+    def __str__(self):
+        return f"{self.carrier} {self.tracking_number}"
 
 
 class ExceptionNotification(models.Model):

@@ -12,6 +12,7 @@ from ..finance_port import finance
 from core.errors import DomainError
 from ..models import CENT, Order, PaymentMethod
 from .merging import leave_merge_on_cancel
+from .shipments import _claim_tracking_number
 from .transitions import _check_transition_allowed, _now, _require_reason, _transition
 
 
@@ -113,6 +114,7 @@ def order_ship(*, actor, order_id: int, carrier: str, tracking_number: str, at=N
         method_kwargs={"at": at},
         event_details={"carrier": order.carrier, "tracking_number": order.tracking_number},
     )
+    _claim_tracking_number(order, at=at)
     stock_services.stock_ship_for_order(order=order, actor=actor, at=at)
     return order
 

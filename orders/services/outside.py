@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from .. import events, locks
 from core.errors import DomainError, require_permission
 from ..models import Order, OrderStatus
+from .shipments import _move_tracking_number
 from .transitions import _now, _transition
 
 TRACKING_CORRECTABLE_STATUSES = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
@@ -54,6 +55,7 @@ def order_update_tracking(*, actor, order_id: int, carrier: str, tracking_number
     if not changes:
         return order
     order.carrier, order.tracking_number = carrier, tracking_number
+    _move_tracking_number(order)
     order.save(update_fields=["carrier", "tracking_number", "updated_at"])
     events.details_changed(order=order, actor=actor, at=_now(at), changes=changes)
     return order

@@ -97,13 +97,7 @@ def parcel_ship(*, actor, order_id: int, carrier: str, tracking_number: str, at=
     if not carrier or not tracking_number:
         raise DomainError(_("A carrier and a tracking number are required."))
     orders = _parcel_for_update(order_id)
-    ids = [order.pk for order in orders]
-    taken = Order.objects.filter(tracking_number=tracking_number).exclude(pk__in=ids).values_list("number", flat=True).first()
-    if taken:
-        raise DomainError(
-            _("Tracking number %(tracking)s is already on order %(order)s: scanned twice?")
-            % {"tracking": tracking_number, "order": taken}
-        )
+    # Shipping the parcel's order claims the tracking number for the whole parcel (services.shipments).
     for order in orders:
         order_ship(actor=actor, order_id=order.pk, carrier=carrier, tracking_number=tracking_number, at=at)
     return orders

@@ -284,3 +284,23 @@ def test_closing_a_month_waits_for_a_payment_being_written_in_it(order_in_status
         with pytest.raises(finance.PeriodClosed):
             with transaction.atomic():
                 finance.ensure_period_open(last_month, subject="A payment", closed=finance.closed_months())
+
+
+def test_two_parcels_shipped_at_once_with_one_tracking_number_one_is_refused(order_in_status, warehouse_user, make_user):
+    """Issue 10: 18 of 20 simultaneous tries on the Ship screen kept the number on both orders."""
+    colleague = make_user("Warehouse")
+    for round_ in range(ROUNDS):
+        first, second = order_in_status(S.PACKED), order_in_status(S.PACKED)
+        number = f"SF-RACE-{round_}"
+
+        results = together(
+            lambda: services.parcel_ship(actor=warehouse_user, order_id=first.pk, carrier="SF Express", tracking_number=number),
+            lambda: services.parcel_ship(actor=colleague, order_id=second.pk, carrier="SF Express", tracking_number=number),
+        )
+
+        assert crashes(results) == [], results
+        refused = [result for result in results if isinstance(result, DomainError)]
+        assert len(refused) == 1 and "already on order" in str(refused[0])
+        statuses = sorted(reload(order).status for order in (first, second))
+        assert statuses == sorted([S.PACKED, S.SHIPPED])
+        assert Order.objects.filter(tracking_number=number).count() == 1
