@@ -2,7 +2,8 @@
 each action is a short adapter from a form to one service call.
 
 ORDER_ACTIONS holds the order's own steps; the apps above orders register theirs
-(finance: payments and invoices, aftersales: tickets) from their admin packages."""
+(finance: payments and invoices, aftersales: tickets) from their admin packages,
+and in ORDER_PAGE_SECTIONS what they show on the order page (aftersales: its tickets)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -60,6 +61,10 @@ class SplitForm(forms.Form):
     def service_arguments(self) -> dict:
         return {"quantities": {int(name[5:]): value for name, value in self.cleaned_data.items() if name.startswith("line_")}}
 
+
+# Sections the apps above orders add under the order page's timeline, appended by their
+# admin packages: (request, order) -> rendered HTML, or "" when there is nothing to show.
+ORDER_PAGE_SECTIONS: list = []
 
 def without_input(service):
     return lambda order_id, actor, arguments: service(actor=actor, order_id=order_id)

@@ -21,7 +21,7 @@ from orders import permissions, selectors, services
 from orders.models import Channel, Customer, ExceptionReason, Order, OrderLine
 
 from .exports import ChannelStockFileMixin, OrderExportMixin
-from .order_actions import ORDER_ACTIONS, order_buttons
+from .order_actions import ORDER_ACTIONS, ORDER_PAGE_SECTIONS, order_buttons
 from .pagination import EstimatedCountPaginator
 
 ORDER_NUMBER = re.compile(r"^SO\d{6,}$", re.IGNORECASE)
@@ -276,6 +276,7 @@ class OrderAdmin(ListFilterLookupsOnly, ObjectActionsMixin, OrderExportMixin, ad
                 **(extra_context or {}),
                 **self.object_page_context(request, order),
                 "timeline": selectors.order_timeline(order, request.user),
+                "sections": [html for section in ORDER_PAGE_SECTIONS if (html := section(request, order))],
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
