@@ -7,6 +7,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from orders.models import OrderStatus
+
 SETTLEMENTS = "/admin/finance/settlementbatch/"
 
 
@@ -58,3 +60,16 @@ def test_the_warehouse_screens_offer_the_language_menu_and_log_out(warehouse_use
     assert f'action="{reverse("admin:logout")}"' in html
     client.post(reverse("admin:logout"))
     assert client.get(reverse("warehouse:home")).status_code == 302  # logged out: back to the login page
+
+
+def test_the_warehouse_home_counts_packed_orders_in_chinese_as_packed_not_packing_time(warehouse_user, warehouse):
+    html = client_for(warehouse_user).get(reverse("warehouse:home"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "</strong> 已打包</span>" in html and "打包时间" not in html
+
+
+def test_an_empty_choice_reads_select_an_option_in_chinese(clerk, order_in_status):
+    order = order_in_status(OrderStatus.PAID)
+    html = client_for(clerk).get(reverse("admin:orders_order_change", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert "- 请选择 -" in html.content.decode() and "Select an option" not in html.content.decode()
