@@ -176,6 +176,9 @@ class ObjectAction:
     # What the user reads once it is done, when "<object>: <label> — done." says too little
     # (the number of what it created, a link to it): (obj, result of run) -> str or safe HTML.
     done_message: Callable | None = None
+    # What the form page says above the form, for a decision that needs facts the form
+    # does not hold: (obj, user) -> one paragraph or several.
+    intro: Callable | None = None
 
     def build_form(self, obj, data=None) -> forms.Form | None:
         if self.form_class is None:
@@ -308,4 +311,5 @@ class ObjectActionsMixin:
             back_url=change_url,
             obj=obj,
             crumb=spec.label,
+            intro=spec.intro(obj, request.user) if spec.intro is not None else "",
         )

@@ -18,6 +18,7 @@ from inventory.services.replenishment import DEMAND_DAYS, VOLATILITY_DAYS, Stock
 
 from . import permissions
 from .events import CONTACT_PARAMETERS, MONEY_PARAMETERS
+from .finance_port import finance
 from .models import ExceptionReason, Order, OrderEventType, OrderLine, OrderStatus, PaymentMethod
 
 
@@ -129,6 +130,15 @@ def order_timeline(order: Order, user, *, events=None) -> list[dict]:
         }
         for event in rows
     ]
+
+
+def order_credit_figures(order: Order) -> dict:
+    """What a credit decision weighs: what the customer owes on account besides this
+    order (``exposure``) and its credit limit (None: no limit)."""
+    return {
+        "exposure": finance().customer_credit_exposure(order.customer, excluding_order_id=order.pk),
+        "credit_limit": order.customer.credit_limit,
+    }
 
 
 def estimated_row_count(model) -> int:
