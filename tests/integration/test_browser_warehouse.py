@@ -56,3 +56,44 @@ def test_the_printed_pick_list_keeps_codes_whole_and_headings_with_their_tables(
 
     assert lines == {LONG_BIN: 1, LONG_SKU: 1}
     assert heading_breaks == [["Orders in this wave", "avoid"]]
+
+
+@pytest.fixture
+def picking(order_in_status, skus, warehouse, warehouse_user):
+    sku = skus[0]
+    order = order_in_status(OrderStatus.ALLOCATED, lines=[LineInput(title=sku.name, quantity=2, unit_price=1, sku=sku)])
+    services.wave_create(actor=warehouse_user, warehouse=warehouse, order_ids=[order.pk])
+    return order
+
+
+def test_the_warehouse_packs_with_the_scanner_keeps_its_count_when_refused_and_ships(
+    live_server, picking, warehouse, warehouse_user
+):
+    with chromium_page(live_server.url) as page:
+        log_in(page, warehouse_user.username)
+        page.goto(f"/warehouse/{warehouse.code}/pack/")
+        page.fill("#scan", picking.number)
+        page.press("#scan", "Enter")
+        page.wait_for_url(f"**/warehouse/pack/{picking.number}/")
+        page.fill("#item-scan", "TEA-1")
+        page.press("#item-scan", "Enter")  # one of the two units scanned
+        page.click("#packed")
+        page.wait_for_load_state()
+        refused = page.locator(".wh-messages li").all_inner_texts()
+        kept = page.locator("input[type=number]").input_value()
+
+        page.fill("#item-scan", "TEA-1")
+        page.press("#item-scan", "Enter")  # the second unit, on top of the one kept
+        page.click("#packed")
+        page.wait_for_url(f"**/warehouse/{warehouse.code}/pack/?slip={picking.number}")
+
+        page.goto(f"/warehouse/{warehouse.code}/ship/?scan={picking.number}")
+        page.fill("#carrier", "SF Express")
+        page.fill("#tracking", "SF5550001")
+        page.press("#tracking", "Enter")
+        page.wait_for_url(f"**/warehouse/{warehouse.code}/ship/")
+        shipped = page.locator(".wh-messages li").all_inner_texts()
+
+    assert refused == ["Not every unit is checked: TEA-1: 1 of 2 checked."]
+    assert kept == "1"
+    assert shipped == [f"{picking.number} shipped with SF Express SF5550001."]
