@@ -18,6 +18,8 @@ orders/s. Nowhere else is this worth it: a handful of rows is saved with
   (``RETURNING`` the new ids when asked: orders, before their lines and
   events; through Django's cursor this beats ``executemany`` by ~25%), and
   COPY on PostgreSQL (ids taken from the sequence first).
+- ``insert_values(model, columns, rows)`` sends rows that are plain values
+  already (settlement lines) the same way, without building instances.
 """
 
 from datetime import datetime
@@ -155,11 +157,6 @@ def insert_rows(objs: list[models.Model], *, return_ids: bool = False, using: st
     # just before its lines): the id is copied from the cached instance, as
     # Model._prepare_related_fields_for_save does.
     relations = [(field.attname, field.cache_name) for field in fields if field.is_relation]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    column_sql = ", ".join(quote(field.column) for field in ordered)
-    row_sql = "(" + ", ".join(["%s"] * len(ordered)) + ")"
-    pk = model._meta.pk
 
     def add_row(obj, params: list) -> None:
         values = obj.__dict__
@@ -182,25 +179,61 @@ def insert_rows(objs: list[models.Model], *, return_ids: bool = False, using: st
             value = values[attname]
             params.append(value if value is None else convert(value))
 
-    if connection.vendor == "postgresql":
-        _copy_rows(connection, objs, model, pk, table, column_sql, add_row, return_ids, using)
+    _send(connection, model, ordered, objs, add_row, return_ids=return_ids)
+    _mark_saved(objs, using)
+
+
+def insert_values(model, columns: tuple[str, ...], rows: list[tuple], *, using: str | None = None) -> None:
+    """INSERT ``rows`` of plain values, each in the order of ``columns`` (field
+    attnames), converted for the driver as insert_rows converts an instance's;
+    no default or auto_now value is filled in. For rows that are values already,
+    where building an instance of each would cost more than writing it."""
+    if not rows:
         return
+    using = using or router.db_for_write(model)
+    connection = connections[using]
+    fields = [model._meta.get_field(column) for column in columns]
+    converters = [
+        (index, convert) for index, field in enumerate(fields) if (convert := _converter(field, connection)) is not None
+    ]
+
+    def add_row(row: tuple, params: list) -> None:
+        if converters:
+            row = list(row)
+            for index, convert in converters:
+                if row[index] is not None:
+                    row[index] = convert(row[index])
+        params.extend(row)
+
+    _send(connection, model, fields, rows, add_row)
+
+
+def _send(connection, model, fields, items, add_row, *, return_ids: bool = False) -> None:
+    """Write ``items``, each made into its ``fields``' values by ``add_row``: multi-row
+    INSERTs (``RETURNING`` the new ids into the instances when asked), COPY on PostgreSQL."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    column_sql = ", ".join(quote(field.column) for field in fields)
+    pk = model._meta.pk
+    if connection.vendor == "postgresql":
+        _copy_rows(connection, items, model, pk, table, column_sql, add_row, return_ids)
+        return
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // len(fields)))
     returning = f" RETURNING {quote(pk.column)}" if return_ids else ""
-    iterator = iter(objs)
+    iterator = iter(items)
     with connection.cursor() as cursor:
         while batch := list(islice(iterator, per_statement)):
             params = []
-            for obj in batch:
-                add_row(obj, params)
+            for item in batch:
+                add_row(item, params)
             cursor.execute(f"INSERT INTO {table} ({column_sql}) VALUES {', '.join([row_sql] * len(batch))}{returning}", params)
             if return_ids:
                 for obj, (pk_value,) in zip(batch, cursor.fetchall(), strict=True):
                     setattr(obj, pk.attname, pk_value)
-            _mark_saved(batch, using)
 
 
-def _copy_rows(connection, objs, model, pk, table, column_sql, add_row, return_ids, using) -> None:
+def _copy_rows(connection, objs, model, pk, table, column_sql, add_row, return_ids) -> None:
     """PostgreSQL: COPY … FROM STDIN (psycopg adapts the values in C; a multi-row
     INSERT is bound client-side, value by value, in Python). New ids are taken
     from the table's sequence first, so each instance knows its id."""
@@ -219,7 +252,6 @@ def _copy_rows(connection, objs, model, pk, table, column_sql, add_row, return_i
                 row = [obj.pk] if return_ids else []
                 add_row(obj, row)
                 copy.write_row(row)
-    _mark_saved(objs, using)
 
 
 def _mark_saved(batch, using):

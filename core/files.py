@@ -19,6 +19,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -234,7 +235,8 @@ def _csv_lines(binary, encoding: str, delimiter: str | None) -> Iterator[tuple[i
     except csv.Error as error:
         raise FileProblem(_("Line %(line)s is not valid CSV: %(error)s") % {"line": reader.line_num, "error": error}) from error
     finally:
-        text.detach()
+        if not binary.closed:  # a reader abandoned after its file was closed has nothing left to let go of
+            text.detach()
 
 
 def _xlsx_lines(binary) -> Iterator[tuple[int, list]]:
@@ -252,74 +254,82 @@ def _xlsx_lines(binary) -> Iterator[tuple[int, list]]:
         workbook.close()
 
 
-def open_binary(source) -> io.BufferedIOBase:
-    """A seekable binary file for a path, bytes or an (uploaded) file object."""
+@contextmanager
+def opened_binary(source) -> Iterator[io.BufferedIOBase]:
+    """A seekable binary file for a path, bytes or an (uploaded) file object,
+    for the length of a ``with`` block. A file opened here (from a path) is
+    closed at its end; a file object the caller passed stays open, back at its
+    start, for the caller to close."""
     if isinstance(source, (str, Path)):
-        return open(source, "rb")  # noqa: SIM115 - the caller's context closes it
-    if isinstance(source, bytes):
-        return io.BytesIO(source)
-    if hasattr(source, "open") and not hasattr(source, "read"):
-        source = source.open("rb")
-    return source
+        binary = open(source, "rb")  # noqa: SIM115 - closed below
+    elif isinstance(source, bytes):
+        binary = io.BytesIO(source)
+    elif hasattr(source, "open") and not hasattr(source, "read"):
+        binary = source.open("rb")
+    else:
+        binary = source
+    try:
+        if binary.seekable():
+            binary.seek(0)
+        yield binary
+    finally:
+        if binary is not source:
+            binary.close()
+        elif not binary.closed and binary.seekable():
+            binary.seek(0)
 
 
-def _raw_lines(source, delimiter: str | None = None) -> tuple[Iterator[tuple[int, list]], Callable]:
+@contextmanager
+def _raw_lines(source, delimiter: str | None = None) -> Iterator[tuple[Iterator[tuple[int, list]], Callable]]:
     """The file's (line number, raw cells), and how to clean a row of that kind of file."""
-    binary = open_binary(source)
-    if binary.seekable():
+    with opened_binary(source) as binary:
+        head = binary.read(8)
         binary.seek(0)
-    head = binary.read(8)
-    binary.seek(0)
-    if not head:
-        raise FileProblem(_("The file is empty."))
-    if head.startswith(XLS_MAGIC):
-        raise FileProblem(_("This is an old Excel 97–2003 (.xls) file; save it as .xlsx or CSV and upload that."))
-    if head.startswith(XLSX_MAGIC):
-        return _xlsx_lines(binary), _clean_any_row
-    return _csv_lines(binary, detect_encoding(binary), delimiter), _clean_text_row
+        if not head:
+            raise FileProblem(_("The file is empty."))
+        if head.startswith(XLS_MAGIC):
+            raise FileProblem(_("This is an old Excel 97–2003 (.xls) file; save it as .xlsx or CSV and upload that."))
+        if head.startswith(XLSX_MAGIC):
+            lines, clean_row = _xlsx_lines(binary), _clean_any_row
+        else:
+            lines, clean_row = _csv_lines(binary, detect_encoding(binary), delimiter), _clean_text_row
+        # The reader lets go of the file (detaches its text wrapper, closes its workbook) before the file closes.
+        with closing(lines):
+            yield lines, clean_row
 
 
 def header_names(source, *, skip: Callable[[list[str]], bool] | None = None) -> list[str]:
     """The normalised names of the file's first non-empty row (its header, for
     most files), to tell which of several files is which. Reads only that far."""
-    lines, _clean_row = _raw_lines(source)
-    try:
+    with _raw_lines(source) as (lines, _clean_row):
         for _number, raw in lines:
             cells = [clean_cell(value) for value in raw]
             if any(cells) and not (skip and skip(cells)):
                 return [normalise_header(cell) for cell in cells]
         return []
-    finally:
-        lines.close()
-        binary = open_binary(source)
-        if binary.seekable():
-            binary.seek(0)
 
 
 def estimate_rows(source) -> int:
     """About how many rows the file has (lines of a CSV, rows of the first
     sheet), without parsing it: decides whether an import runs in the background."""
-    binary = open_binary(source)
-    binary.seek(0)
-    head = binary.read(8)
-    binary.seek(0)
-    if head.startswith(XLSX_MAGIC):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(binary, read_only=True)
-            rows = workbook.worksheets[0].max_row or 0
-            workbook.close()
-        except Exception:  # a damaged workbook: the import itself reports it
-            rows = 0
+    with opened_binary(source) as binary:
+        head = binary.read(8)
         binary.seek(0)
-        return rows
-    count, last = 0, b""
-    while chunk := binary.read(CHUNK):
-        count += chunk.count(b"\n")
-        last = chunk
-    binary.seek(0)
-    return count + (1 if last and not last.endswith(b"\n") else 0)
+        if head.startswith(XLSX_MAGIC):
+            from openpyxl import load_workbook
+
+            try:
+                workbook = load_workbook(binary, read_only=True)
+                rows = workbook.worksheets[0].max_row or 0
+                workbook.close()
+            except Exception:  # a damaged workbook: the import itself reports it
+                rows = 0
+            return rows
+        count, last = 0, b""
+        while chunk := binary.read(CHUNK):
+            count += chunk.count(b"\n")
+            last = chunk
+        return count + (1 if last and not last.endswith(b"\n") else 0)
 
 
 # A cell of a stripped row starting with a spreadsheet trick (=, ', `): cells are joined by \x1f to find one.
@@ -362,28 +372,28 @@ def read_rows(
     ``on_header(cells)`` is told the header row as the file spells it.
     Raises FileProblem when the file is empty, unreadable or lacks a column.
     """
-    lines, clean_row = _raw_lines(source, delimiter)
     wanted = [normalise_header(name) for name in required]
     header, best_missing = None, list(required)
-    for number, raw in lines:
-        cells = clean_row(raw)
-        if not any(cells) or (skip and skip(cells)):
-            continue
-        if header is None:
-            names = [normalise_header(cell) for cell in cells]
-            missing = [label for label, name in zip(required, wanted, strict=True) if name not in names]
-            if not missing:
-                header = names
-                if on_header:
-                    on_header(["" if value is None else str(value).replace("\ufeff", "") for value in raw])
-            elif len(missing) < len(best_missing):
-                best_missing = missing
-            if header is None and number >= HEADER_SEARCH_ROWS:
-                break
-            continue
-        if stop and stop(cells):
-            return
-        yield Row(number, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False)))
+    with _raw_lines(source, delimiter) as (lines, clean_row):
+        for number, raw in lines:
+            cells = clean_row(raw)
+            if not any(cells) or (skip and skip(cells)):
+                continue
+            if header is None:
+                names = [normalise_header(cell) for cell in cells]
+                missing = [label for label, name in zip(required, wanted, strict=True) if name not in names]
+                if not missing:
+                    header = names
+                    if on_header:
+                        on_header(["" if value is None else str(value).replace("\ufeff", "") for value in raw])
+                elif len(missing) < len(best_missing):
+                    best_missing = missing
+                if header is None and number >= HEADER_SEARCH_ROWS:
+                    break
+                continue
+            if stop and stop(cells):
+                return
+            yield Row(number, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False)))
     if header is None:
         if wanted and len(best_missing) < len(required):
             raise FileProblem(

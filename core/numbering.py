@@ -2,14 +2,13 @@
 
 from django.db import transaction
 
-from .models import NumberSequence
+from .locks import number_sequence_for_update
 
 
 def take_numbers(series: str, count: int = 1) -> range:
     """Reserve ``count`` consecutive values of ``series``; locks the series row."""
     with transaction.atomic():
-        NumberSequence.objects.get_or_create(name=series)
-        sequence = NumberSequence.objects.select_for_update().get(name=series)
+        sequence = number_sequence_for_update(series)
         first = sequence.last_value + 1
         sequence.last_value += count
         sequence.save(update_fields=["last_value"])

@@ -1,11 +1,16 @@
 """Stock row locks, taken after the order's and always sorted by id, so that
-two allocations touching the same SKUs queue instead of deadlocking."""
+two allocations touching the same SKUs queue instead of deadlocking.
+
+The inventory's own documents come before the stock rows they move, and no
+order is locked with them: a purchase request, then its lines, then the stock
+levels it fills. A SKU alias is locked before the orders whose lines it maps
+(one by one); nothing locks an alias while holding an order."""
 
 from django.db import connection
 
 from core.raw_sql import for_update_clause, instances_from_sql
 
-from .models import StockLevel
+from .models import PurchaseRequest, PurchaseRequestLine, SKUAlias, StockLevel
 
 
 def stock_levels_for_update(*, warehouse_id: int, sku_ids) -> dict[int, StockLevel]:
@@ -15,6 +20,12 @@ def stock_levels_for_update(*, warehouse_id: int, sku_ids) -> dict[int, StockLev
 
 def stock_levels_by_id_for_update(ids) -> dict[int, StockLevel]:
     return {level.pk: level for level in StockLevel.objects.select_for_update().filter(pk__in=ids).order_by("id")}
+
+
+def stock_levels_named_for_update(ids) -> list[StockLevel]:
+    """These stock levels with their warehouse and SKU (to name them in messages), locked sorted by id."""
+    levels = StockLevel.objects.select_for_update(of=("self",)).select_related("warehouse", "sku")
+    return list(levels.filter(pk__in=ids).order_by("id"))
 
 
 def stock_rows_for_allocation(*, warehouse_id: int, sku_ids) -> dict[int, StockLevel]:
@@ -45,3 +56,19 @@ def stock_rows_for_allocation_batch(*, sku_ids, warehouse_ids) -> list[StockLeve
         f"AND warehouse_id IN ({', '.join(['%s'] * len(warehouses))}) ORDER BY id{lock}",
         [*skus, *warehouses],
     )
+
+
+def purchase_request_for_update(purchase_request_id: int) -> PurchaseRequest:
+    """A purchase request (with its warehouse, not locked), before its lines and stock rows."""
+    return PurchaseRequest.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=purchase_request_id)
+
+
+def purchase_lines_for_update(request: PurchaseRequest) -> dict[int, PurchaseRequestLine]:
+    """The request's lines by id (with their SKUs, not locked), locked sorted by id, after the request."""
+    lines = request.lines.select_for_update(of=("self",)).select_related("sku").order_by("id")
+    return {line.pk: line for line in lines}
+
+
+def sku_alias_for_update(alias_id: int) -> SKUAlias:
+    """A SKU alias (with its channel, not locked), before the orders whose lines it maps."""
+    return SKUAlias.objects.select_for_update(of=("self",)).select_related("channel").get(pk=alias_id)

@@ -132,8 +132,9 @@ class Priority(models.IntegerChoices):
 STOCK_RESERVED_STATUSES = (OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED)
 # Orders may be merged or split (and merges/splits undone) only before picking starts.
 MERGEABLE_STATUSES = (OrderStatus.PAID, OrderStatus.APPROVED, OrderStatus.ALLOCATED)
-# What must be equal for two orders to ship in one parcel (besides channel and buyer).
-MERGE_KEY_FIELDS = (
+# Where an order goes: recipient, phone and address. Written once so that merging, splitting,
+# corrections, replacements and imports all mean the same fields by "ship-to".
+SHIP_TO_FIELDS = (
     "ship_name",
     "ship_phone",
     "ship_country",
@@ -414,7 +415,7 @@ class Order(FSMModelMixin, models.Model):
             return False
         return all(
             " ".join(getattr(self, field).split()).lower() == " ".join(getattr(other, field).split()).lower()
-            for field in MERGE_KEY_FIELDS
+            for field in SHIP_TO_FIELDS
         )
 
     @property

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from inventory.services import stock_receive
 from orders import services
@@ -18,6 +18,13 @@ from .flow import HAPPY_PATH
 
 ROLE_NAMES = (*ROLE_PERMISSIONS, SUPERVISOR)
 STOCK_ON_HAND = 50  # units of each fixture SKU on hand in the main warehouse
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in Chinese leaves its language active in the thread: each test starts in the default."""
+    yield
+    translation.deactivate()
 
 
 # --- roles and users -----------------------------------------------------------------

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "inventory",
     "aftersales",
     "finance",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,9 @@ ORDERDESK_IMPORT_TASK_ROWS = int(os.environ.get("ORDERDESK_IMPORT_TASK_ROWS", "1
 ORDERDESK_IMPORT_TASK_SECONDS = int(os.environ.get("ORDERDESK_IMPORT_TASK_SECONDS", "90"))
 # Previews nobody confirmed are discarded (files deleted) after this many hours.
 ORDERDESK_IMPORT_KEEP_HOURS = int(os.environ.get("ORDERDESK_IMPORT_KEEP_HOURS", "24"))
+# A running import with no progress for this long has lost its process (a
+# command-line import killed): it is marked failed, to be run again.
+ORDERDESK_IMPORT_ABANDONED_MINUTES = int(os.environ.get("ORDERDESK_IMPORT_ABANDONED_MINUTES", "15"))
 
 LOGGING = {
     "version": 1,

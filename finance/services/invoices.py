@@ -9,11 +9,13 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders import events, locks
+from orders import events
+from orders import locks as order_locks
 from core.errors import DomainError, NotPermitted
 from orders.models import OrderEventType, OrderStatus
 from core.numbering import take_number
 
+from .. import locks
 from ..models import Invoice, InvoiceKind, RefundStatus
 from ..money import ZERO, to_cent
 from .periods import ensure_period_open
@@ -43,7 +45,7 @@ def invoice_issue(*, actor, order_id: int, at=None) -> Invoice:
     """
     if actor is not None and not actor.has_perm("finance.issue_invoice"):
         raise NotPermitted(_("Your role may not issue invoices."))
-    order = locks.order_for_update(order_id)
+    order = order_locks.order_for_update(order_id)
     is_b2b = order.customer is not None and order.customer.is_business
     allowed = B2B_INVOICEABLE_STATUSES if is_b2b else INVOICEABLE_STATUSES
     if order.status not in allowed:
@@ -85,9 +87,7 @@ def invoice_void(*, actor, invoice_id: int, reason: str, at=None) -> Invoice:
     """
     if actor is not None and not actor.has_perm("finance.void_invoice"):
         raise NotPermitted(_("Your role may not void invoices."))
-    order_id = Invoice.objects.values_list("order_id", flat=True).get(pk=invoice_id)
-    order = locks.order_for_update(order_id)
-    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+    order, invoice = locks.invoice_for_update(invoice_id)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("An invoice is voided only with a reason."))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError, NotPermitted
 
+from .. import locks
 from ..models import ClosedPeriod
 
 
@@ -38,12 +39,18 @@ def month_of(at: datetime) -> date:
 
 
 def closed_months() -> set[date]:
+    """The closed months, held so until the caller's transaction ends (a bulk
+    write reads them once and checks each record's date against them)."""
+    locks.closed_months_held_for_dated_writes()
     return set(ClosedPeriod.objects.values_list("month", flat=True))
 
 
 def ensure_period_open(at: datetime, *, subject: str, closed: set[date] | None = None) -> None:
-    """Raise PeriodClosed if ``at`` lies in a closed month (``closed``: the months, if already read)."""
+    """Raise PeriodClosed if ``at`` lies in a closed month (``closed``: the months, if already
+    read by ``closed_months`` in this transaction)."""
     month = month_of(at)
+    if closed is None:
+        locks.closed_months_held_for_dated_writes()
     is_closed = month in closed if closed is not None else ClosedPeriod.objects.filter(month=month).exists()
     if is_closed:
         raise PeriodClosed(subject=subject, at=at, month=month)
@@ -55,6 +62,7 @@ def period_close(*, actor, year: int, month: int, note: str = "", at=None) -> Cl
     if actor is not None and not actor.has_perm("finance.close_period"):
         raise NotPermitted(_("Your role may not close periods."))
     at = at or timezone.now()
+    locks.closed_months_for_closing()
     try:
         first_day = date(year, month, 1)
     except ValueError:

@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from orders import events, locks
+from orders import events
 from core.errors import DomainError
 from core.fsm import Refusals, check_transition
 from core.tasks import enqueue_on_commit
 from orders.models import OrderEventType
 
+from .. import locks
 from ..models import Refund, RefundLine
 from ..money import CENT, ZERO, to_cent
 from .invoices import credit_note_for_refund
@@ -92,9 +93,7 @@ def refund_request(
 
 
 def _refund_transition(*, actor, refund_id: int, name: str, event_type, at=None, **kwargs) -> tuple[Refund, object]:
-    order_id = Refund.objects.values_list("order_id", flat=True).get(pk=refund_id)
-    order = locks.order_for_update(order_id)
-    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    order, refund = locks.refund_for_update(refund_id)
     check_transition(
         refund, name, actor, refusals=REFUND_REFUSALS, params=lambda: {"refund": refund.pk, "status": refund.get_status_display()}
     )

@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import batched
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk_insert import insert_values
 from core.errors import DomainError, NotPermitted
-from core.files import FileProblem, open_binary
-from core.models import NumberSequence
+from core.files import FileProblem, opened_binary
 from orders.models import Order, Platform
 
+from .. import locks
 from ..importers import PARSERS, FileFacts, ParsedLine, RowProblem
 from ..models import (
     MatchClass,
@@ -253,9 +254,9 @@ class Matcher:
         return MatchClass.AMOUNT_DIFFERS, ZERO, line.amount, None, _("No refund of this order is recorded.")
 
 
-# Settlement lines are written with one multi-row INSERT (COPY on PostgreSQL) per chunk:
-# bulk_create spent 80% of an import building its SQL (0.2 ms a line; measured in
-# benchmarks/reconcile.py), where the rows here are already plain values.
+# Settlement lines are written as plain values (core.bulk_insert.insert_values): bulk_create
+# spent 80% of an import building its SQL (0.2 ms a line; measured in benchmarks/reconcile.py),
+# and building an instance of each line would cost more than writing it.
 COLUMNS = (
     "batch_id",
     "source",
@@ -276,25 +277,7 @@ COLUMNS = (
     "match_class",
     "note",
 )
-WHEN = COLUMNS.index("occurred_at")
-
-
-def _write(rows: list[tuple]) -> None:
-    quote = connection.ops.quote_name
-    table = quote(SettlementLine._meta.db_table)
-    columns = ", ".join(quote(column) for column in COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        zone = connection.timezone  # SQLite keeps naive datetimes in the connection's zone (UTC), as Django writes them
-        placeholders = ", ".join(["%s"] * len(COLUMNS))
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608 - our own table and columns
-            [(*row[:WHEN], str(row[WHEN].astimezone(zone).replace(tzinfo=None)), *row[WHEN + 1 :]) for row in rows],
-        )
+CLASS = COLUMNS.index("match_class")
 
 
 @transaction.atomic
@@ -304,13 +287,16 @@ def settlement_import(*, actor, source: str, file, file_name: str = "", at=None)
         raise NotPermitted(_("Your role may not import settlement files."))
     if source not in PARSERS:
         raise DomainError(_("Unknown settlement source: %(source)s") % {"source": source})
-    binary = open_binary(file)
     file_name = file_name or getattr(file, "name", "") or str(file)[:255]
+    with opened_binary(file) as binary:
+        return _settlement_import_file(binary, actor=actor, source=source, file_name=file_name, at=at)
+
+
+def _settlement_import_file(binary, *, actor, source: str, file_name: str, at) -> ImportResult:
     digest = _sha256(binary)
     # One import per source at a time: a second one waits, then finds what the first wrote
     # (the same file: imported already; an overlapping file: those lines skipped).
-    NumberSequence.objects.get_or_create(name=f"settlement-import:{source}")
-    NumberSequence.objects.select_for_update().get(name=f"settlement-import:{source}")
+    locks.settlement_imports_for_update(source)
     earlier = SettlementBatch.objects.filter(source=source, sha256=digest).first()
     if earlier is not None:
         return ImportResult(
@@ -354,9 +340,9 @@ def settlement_import(*, actor, source: str, file, file_name: str = "", at=None)
             continue  # the file will be refused: keep reading only to report every bad line
         rows, already = matcher.match(batch, lines)
         skipped += already
-        _write(rows)
+        insert_values(SettlementLine, COLUMNS, rows)
         for row in rows:
-            counts[row[-2]] += 1
+            counts[row[CLASS]] += 1
     if problems:
         shown = "; ".join(
             _("line %(line)s: %(problem)s") % {"line": problem.line_number, "problem": problem.message}

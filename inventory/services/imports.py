@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError, require_permission
 from core.files import FileProblem, read_rows
 
+from .. import locks
 from ..models import SKU, MovementKind, ReferenceType, StockLevel, Warehouse
 from .arrivals import stock_arrived
 from .stock import _count
@@ -145,13 +146,7 @@ def stock_levels_import(*, actor, source, file_name: str = "", warehouse=None, a
         ).values_list("pk", "warehouse_id", "sku_id")
         if (warehouse_id, sku_id) in wanted
     ]
-    levels = {
-        (level.warehouse_id, level.sku_id): level
-        for level in StockLevel.objects.select_for_update()
-        .select_related("warehouse", "sku")
-        .filter(pk__in=level_ids)
-        .order_by("id")
-    }
+    levels = {(level.warehouse_id, level.sku_id): level for level in locks.stock_levels_named_for_update(level_ids)}
     for row in rows:
         level = levels[row.warehouse.pk, row.sku.pk]
         if row.on_hand is not None and row.on_hand < level.reserved:

@@ -13,6 +13,7 @@ from core.errors import DomainError, require_permission
 from core.fsm import Refusals, check_transition
 from core.numbering import take_number
 
+from .. import locks
 from ..models import (
     MovementKind,
     PurchaseRequest,
@@ -88,10 +89,6 @@ def purchase_requests_from_suggestions(*, actor, suggestion_ids, at=None) -> lis
     return created
 
 
-def _lock(purchase_request_id: int) -> PurchaseRequest:
-    return PurchaseRequest.objects.select_for_update().select_related("warehouse").get(pk=purchase_request_id)
-
-
 def _check(request: PurchaseRequest, name: str, actor) -> None:
     check_transition(
         request,
@@ -103,7 +100,7 @@ def _check(request: PurchaseRequest, name: str, actor) -> None:
 
 
 def _run(name: str, *, actor, purchase_request_id: int, at=None, **kwargs) -> PurchaseRequest:
-    request = _lock(purchase_request_id)
+    request = locks.purchase_request_for_update(purchase_request_id)
     _check(request, name, actor)
     getattr(request, name)(at=at or timezone.now(), **kwargs)
     request.save()
@@ -132,7 +129,7 @@ def purchase_request_reject(*, actor, purchase_request_id: int, note: str, at=No
 @transaction.atomic
 def purchase_request_place(*, actor, purchase_request_id: int, expected_at=None, at=None) -> PurchaseRequest:
     """Ordered with the supplier; the goods are expected on ``expected_at`` (default: after the lead time)."""
-    request = _lock(purchase_request_id)
+    request = locks.purchase_request_for_update(purchase_request_id)
     if expected_at is None:
         lead = request.supplier.lead_time_days if request.supplier else max(
             (line.sku.lead_time_days for line in request.lines.select_related("sku__supplier")), default=0
@@ -149,7 +146,7 @@ def purchase_request_cancel(*, actor, purchase_request_id: int, note: str, at=No
     note = (note or "").strip()
     if not note:
         raise DomainError(_("Say why the purchase request is cancelled."))
-    request = _lock(purchase_request_id)
+    request = locks.purchase_request_for_update(purchase_request_id)
     if request.lines.filter(received_quantity__gt=0).exists():
         raise DomainError(
             _("%(number)s: goods have been received against it already; it cannot be cancelled.") % {"number": request.number}
@@ -166,13 +163,13 @@ def purchase_request_receive(*, actor, purchase_request_id: int, quantities: dic
     received now. Each adds stock through the ledger (kind “purchase”); once
     every line is complete the request is received."""
     require_permission(actor, "inventory.receive_stock", _("Your role may not receive stock."))
-    request = _lock(purchase_request_id)
+    request = locks.purchase_request_for_update(purchase_request_id)
     if request.status != PurchaseStatus.ORDERED:
         raise DomainError(
             _("%(number)s is %(status)s: only ordered purchases can be received.")
             % {"number": request.number, "status": request.get_status_display()}
         )
-    lines = {line.pk: line for line in request.lines.select_for_update().select_related("sku").order_by("id")}
+    lines = locks.purchase_lines_for_update(request)
     quantities = {int(line_id): int(qty or 0) for line_id, qty in quantities.items() if qty}
     if not quantities:
         raise DomainError(_("Enter the units received for at least one line."))

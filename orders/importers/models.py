@@ -51,6 +51,9 @@ class ImportBatch(FSMModelMixin, models.Model):
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The last sign of life of a running batch (its start, then each chunk):
+    # a run whose process died (a command-line import killed) is found by it.
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True, editable=False)
     status = FSMField(
         _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED, protected=True
     )
@@ -86,6 +89,10 @@ class ImportBatch(FSMModelMixin, models.Model):
     def is_running(self) -> bool:
         return self.status in RUNNING_STATUSES
 
+    def is_abandoned(self, *, quiet_since) -> bool:
+        """Running, but nothing has happened since ``quiet_since``: its process is gone."""
+        return self.is_running() and (self.progress_at or self.started_at) < quiet_since
+
     def can_confirm(self) -> bool:
         return self.status == ImportStatus.PREVIEWED
 
@@ -105,6 +112,7 @@ class ImportBatch(FSMModelMixin, models.Model):
 
     def _reset_run(self, at):
         self.started_at, self.finished_at, self.error = at, None, ""
+        self.progress_at = at
         self.rows_done = self.chunks_done = 0
         self.created_count = self.updated_count = self.unchanged_count = 0
         self.rejected_orders = self.rejected_rows = 0

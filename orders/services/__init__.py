@@ -22,7 +22,6 @@ from .allocation import (
 from .corrections import (
     ADDRESS_FINAL_STATUSES,
     EDITABLE_FIELDS,
-    SHIP_TO_FIELDS,
     order_details_problems,
     order_editable_fields,
     order_update_details,
@@ -41,6 +40,7 @@ from .import_batches import (  # noqa: E402 - after the services the importers u
     import_batch_preview,
     import_batch_run_again,
     import_batches_discard_stale,
+    import_batches_fail_abandoned,
 )
 from .imports import PlatformLine, PlatformOrder, PlatformState, order_import_update, orders_import_new
 from .lifecycle import (
@@ -75,7 +75,6 @@ __all__ = [
     "ACTION_LABELS",
     "ADDRESS_FINAL_STATUSES",
     "EDITABLE_FIELDS",
-    "SHIP_TO_FIELDS",
     "LineInput",
     "ReplacementLine",
     "exception_owner_notify",
@@ -123,6 +122,7 @@ __all__ = [
     "import_batch_preview",
     "import_batch_run_again",
     "import_batches_discard_stale",
+    "import_batches_fail_abandoned",
     "order_import_update",
     "order_ship_outside",
     "order_update_tracking",

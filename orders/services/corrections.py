@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from .. import events, locks
 from core.errors import DomainError, require_permission
 from ..models import (
+    SHIP_TO_FIELDS,
     Order,
     OrderStatus,
 )
@@ -13,14 +14,7 @@ from .transitions import _now
 
 # Fields a clerk may correct on the change page, through order_update_details.
 EDITABLE_FIELDS = (
-    "ship_name",
-    "ship_phone",
-    "ship_country",
-    "ship_province",
-    "ship_city",
-    "ship_district",
-    "ship_address",
-    "ship_postcode",
+    *SHIP_TO_FIELDS,
     "priority",
     "promised_ship_by",
     "seller_memo",
@@ -28,7 +22,6 @@ EDITABLE_FIELDS = (
     "customer",
     "carrier",  # issue 4: chosen ahead (the buyer asked for SF, say); the warehouse queue filters by it
 )
-SHIP_TO_FIELDS = tuple(field for field in EDITABLE_FIELDS if field.startswith("ship_"))
 # Once an order has left (or will never leave) the warehouse, where it goes is history.
 ADDRESS_FINAL_STATUSES = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED, OrderStatus.CANCELLED)
 

@@ -35,7 +35,8 @@ from django.utils.translation import ngettext
 from core.tasks import enqueue_on_commit
 from core.errors import DomainError, require_permission
 from core.files import FileProblem, estimate_rows
-from ..importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus
+from .. import locks
+from ..importers.models import RUNNING_STATUSES, ImportBatch, ImportKind, ImportRejection, ImportStatus
 from ..models import Channel
 
 logger = logging.getLogger(__name__)
@@ -73,11 +74,28 @@ def _store(storage, name: str, content) -> tuple[str, str]:
     return path, digest.hexdigest()
 
 
-@transaction.atomic
 def import_batch_create(
     *, actor, kind: str = ImportKind.ORDERS, channel: Channel | None, files: list[tuple[str, object]], file_format: str = ""
 ) -> ImportBatch:
-    """Keep the uploaded files for preview and import; nothing is read yet but their size."""
+    """Keep the uploaded files for preview and import; nothing is read yet but their size.
+
+    The files are stored before the batch that names them, in a transaction
+    no caller's can enclose (durable): if it does not commit, they are
+    deleted again, so that no file is left that no batch knows of."""
+    stored: list[str] = []
+    try:
+        return _import_batch_create(
+            actor=actor, kind=kind, channel=channel, files=files, file_format=file_format, stored=stored
+        )
+    except BaseException:
+        _delete_stored(stored)
+        raise
+
+
+@transaction.atomic(durable=True)
+def _import_batch_create(
+    *, actor, kind: str, channel: Channel | None, files, file_format: str, stored: list[str]
+) -> ImportBatch:
     _require_import_perm(actor, kind)
     if not files:
         raise DomainError(_("Choose a file to import."))
@@ -97,9 +115,10 @@ def import_batch_create(
         if len(files) != 1:
             raise DomainError(_("Upload one tracking file at a time."))
         file_format = "tracking"
+    import_batches_fail_abandoned()
     import_batches_discard_stale()
     storage = import_storage()
-    stored, hashes, rows = [], [], 0
+    hashes, rows = [], 0
     for name, content in files:
         path, digest = _store(storage, name, content)
         stored.append(path)
@@ -125,10 +144,6 @@ def import_batch_create(
     )
 
 
-def _locked(batch_id: int) -> ImportBatch:
-    return ImportBatch.objects.select_for_update().get(pk=batch_id)
-
-
 def _start(batch: ImportBatch, *, inline: bool = False) -> ImportBatch:
     """Have the batch's work done once this transaction commits: in this
     process for small files, as a task for big ones. ``inline``: the caller
@@ -145,7 +160,7 @@ def _start(batch: ImportBatch, *, inline: bool = False) -> ImportBatch:
 
 @transaction.atomic
 def import_batch_preview(*, actor, batch_id: int, inline: bool = False) -> ImportBatch:
-    batch = _locked(batch_id)
+    batch = locks.import_batch_for_update(batch_id)
     _require_import_perm(actor, batch.kind)
     if batch.status != ImportStatus.UPLOADED:
         raise DomainError(_("Import %(batch)s has been previewed already.") % {"batch": batch.pk})
@@ -155,7 +170,7 @@ def import_batch_preview(*, actor, batch_id: int, inline: bool = False) -> Impor
 
 
 def _begin_import(actor, batch_id: int, allowed, inline: bool = False) -> ImportBatch:
-    batch = _locked(batch_id)
+    batch = locks.import_batch_for_update(batch_id)
     _require_import_perm(actor, batch.kind)
     if not allowed(batch):
         raise DomainError(
@@ -187,16 +202,23 @@ def import_batch_run_again(*, actor, batch_id: int) -> ImportBatch:
     return _begin_import(actor, batch_id, lambda batch: batch.can_run_again())
 
 
-def _delete_files(batch: ImportBatch) -> None:
+def _delete_stored(paths: list[str]) -> None:
     storage = import_storage()
-    for path in batch.stored_files:
+    for path in paths:
         storage.delete(path)
+
+
+def _delete_files(batch: ImportBatch) -> None:
+    """The batch forgets its files, which are deleted once that is committed (a rollback keeps both)."""
+    paths = list(batch.stored_files)
     batch.stored_files = []
+    # robust: a file that cannot be deleted is logged; it does not undo what was committed.
+    transaction.on_commit(lambda: _delete_stored(paths), robust=True)
 
 
 @transaction.atomic
 def import_batch_discard(*, actor, batch_id: int) -> ImportBatch:
-    batch = _locked(batch_id)
+    batch = locks.import_batch_for_update(batch_id)
     _require_import_perm(actor, batch.kind)
     if batch.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED):
         raise DomainError(_("Import %(batch)s cannot be discarded now.") % {"batch": batch.pk})
@@ -216,6 +238,34 @@ def import_batches_discard_stale(*, older_than: timedelta | None = None) -> int:
     for batch_id in stale:
         import_batch_discard(actor=None, batch_id=batch_id)
     return len(stale)
+
+
+def import_batches_fail_abandoned(*, quiet_for: timedelta | None = None) -> int:
+    """Mark failed the batches whose run stopped without a word (the command
+    line or web process killed mid-way): they would show "Importing" forever,
+    with neither *Import again* nor *Discard*. Each chunk commits whole, so
+    what is written is whole orders, and running it again finishes it.
+    Background runs resume by themselves well within ``quiet_for`` (django-q2
+    retries a dead task after Q_CLUSTER["retry"] seconds)."""
+    quiet_since = timezone.now() - (quiet_for or timedelta(minutes=settings.ORDERDESK_IMPORT_ABANDONED_MINUTES))
+    candidates = ImportBatch.objects.filter(status__in=RUNNING_STATUSES).values_list("pk", flat=True)
+    failed = 0
+    for batch_id in list(candidates):
+        with transaction.atomic():
+            batch = locks.import_batch_for_update(batch_id)
+            if not batch.is_abandoned(quiet_since=quiet_since):
+                continue
+            batch.fail(
+                at=timezone.now(),
+                error=_(
+                    "The import stopped before it finished: its process ended at row %(rows)s. What it wrote is "
+                    "whole orders; run it again to finish, or discard it."
+                )
+                % {"rows": batch.rows_done},
+            )
+            batch.save()
+            failed += 1
+    return failed
 
 
 # --- the work -------------------------------------------------------------------------------
@@ -264,6 +314,7 @@ def _record_chunk(batch_id: int, runner, rejected, chunks_done: int) -> None:
         ImportBatch.objects.filter(pk=batch_id).update(
             rows_done=runner.progress.rows,
             chunks_done=chunks_done,
+            progress_at=timezone.now(),
             preview=_preview_of(batch, runner),
             **runner.outcome.counts(),
         )
@@ -341,7 +392,7 @@ def import_batch_continue(*, batch_id: int, budget_seconds: float | None = None)
 
 @transaction.atomic
 def _finish(batch_id: int, runner) -> ImportBatch:
-    batch = _locked(batch_id)
+    batch = locks.import_batch_for_update(batch_id)
     if not batch.is_running():
         return batch
     for name, value in runner.outcome.counts().items():
@@ -360,7 +411,7 @@ def _finish(batch_id: int, runner) -> ImportBatch:
 
 @transaction.atomic
 def _fail(batch_id: int, error: str) -> ImportBatch:
-    batch = _locked(batch_id)
+    batch = locks.import_batch_for_update(batch_id)
     if batch.is_running():
         batch.fail(at=timezone.now(), error=error)
         batch.save()
@@ -376,5 +427,6 @@ __all__ = [
     "import_batch_preview",
     "import_batch_run_again",
     "import_batches_discard_stale",
+    "import_batches_fail_abandoned",
     "import_storage",
 ]

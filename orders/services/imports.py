@@ -43,8 +43,8 @@ from inventory.models import SKU, SKUAlias
 from .. import events, locks
 from core.bulk_insert import Prototype, insert_rows
 from core.errors import DomainError, require_permission
-from ..models import ZERO, Channel, ExceptionReason, Order, OrderLine, OrderStatus, PaymentMethod
 from ..finance_port import finance
+from ..models import SHIP_TO_FIELDS, ZERO, Channel, ExceptionReason, Order, OrderLine, OrderStatus, PaymentMethod
 from ..selectors import orders_by_platform_id
 from .creation import _next_order_numbers
 from .exceptions import _flag_exception
@@ -103,14 +103,7 @@ IMPORTED_FIELDS = frozenset(
         "buyer_nick",
         "buyer_message",
         "seller_memo",
-        "ship_name",
-        "ship_phone",
-        "ship_country",
-        "ship_province",
-        "ship_city",
-        "ship_district",
-        "ship_address",
-        "ship_postcode",
+        *SHIP_TO_FIELDS,
         "currency",
         "goods_amount",
         "shipping_amount",

@@ -141,7 +141,9 @@ def order_cancel(*, actor, order_id: int, reason: str, at=None) -> Order:
     be working on the order.
     """
     at = _now(at)
-    order = locks.order_for_update(order_id)
+    # The whole parcel first: the stock rows come after every order of it (see orders.locks).
+    group = locks.merge_group_for_update(order_id)
+    order = next(member for member in group if member.pk == order_id)
     reason = _require_reason(reason, order)
     had_reservation = order.has_stock_reserved()
     name = "cancel_allocated" if had_reservation else "cancel"
@@ -151,7 +153,8 @@ def order_cancel(*, actor, order_id: int, reason: str, at=None) -> Order:
     if had_reservation:
         released = stock_services.stock_release_for_order(order=order, actor=actor, at=at)
         events.stock_released(order=order, actor=actor, at=at, quantities=released)
-    leave_merge_on_cancel(order, actor=actor, at=at)  # issue 4: a cancelled order no longer ships with others
+    # issue 4: a cancelled order no longer ships with others
+    leave_merge_on_cancel(order, group=group, actor=actor, at=at)
     refundable = finance().refundable_amount(order)
     if refundable > 0:
         finance().refund_request(

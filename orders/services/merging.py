@@ -17,7 +17,6 @@ the other). Undoing a split moves everything back and cancels the new order.
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from inventory import locks as stock_locks
@@ -30,6 +29,7 @@ from core.errors import DomainError, require_permission
 from ..models import (
     CENT,
     MERGEABLE_STATUSES,
+    SHIP_TO_FIELDS,
     ZERO,
     Order,
     OrderLine,
@@ -44,14 +44,7 @@ SPLIT_COPIED_FIELDS = (
     "buyer_nick",
     "buyer_message",
     "seller_memo",
-    "ship_name",
-    "ship_phone",
-    "ship_country",
-    "ship_province",
-    "ship_city",
-    "ship_district",
-    "ship_address",
-    "ship_postcode",
+    *SHIP_TO_FIELDS,
     "currency",
     "priority",
     "warehouse_id",
@@ -112,11 +105,15 @@ def order_merge(*, actor, order_ids, at=None) -> Order:
     _require_merge_perm(actor)
     at = _now(at)
     ids = sorted(set(order_ids))
-    orders = list(
-        Order.objects.select_for_update().filter(Q(pk__in=ids) | Q(merged_into_id__in=ids)).order_by("id")
-    )
+    orders, unchanged = locks.orders_with_merged_for_update(ids)
     if len({order.pk for order in orders if order.pk in ids}) != len(ids):
         raise DomainError(_("Some of these orders do not exist."))
+    if not unchanged:
+        # What the clerk chose is not what there is now: merged or parted meanwhile by someone else.
+        raise DomainError(
+            _("%(orders)s changed while this merge waited (another merge or a cancellation); look at them again.")
+            % {"orders": ", ".join(order.number for order in orders if order.pk in ids)}
+        )
     problems = merge_problems(orders)
     if problems:
         raise DomainError(" ".join(dict.fromkeys(problems)))
@@ -136,11 +133,9 @@ def order_unmerge(*, actor, order_id: int, at=None) -> list[Order]:
     parcel goes out under parts them all. Returns the orders that left."""
     _require_merge_perm(actor)
     at = _now(at)
-    order = Order.objects.get(pk=order_id)
-    master_id = order.merged_into_id or order.pk
-    group = locks.order_with_merged_for_update(master_id)
-    master = next((o for o in group if o.pk == master_id), None)
-    leaving = [o for o in group if o.merged_into_id == master_id and (order.pk == master_id or o.pk == order.pk)]
+    group = locks.merge_group_for_update(order_id)
+    master, order = group[0], next(o for o in group if o.pk == order_id)
+    leaving = [o for o in group if o is not master and (order is master or o is order)]
     if not leaving:
         raise DomainError(_("%(order)s is not merged with any order.") % {"order": order.number})
     started = [o.number for o in group if o.status not in (*MERGEABLE_STATUSES, OrderStatus.CANCELLED)]
@@ -156,15 +151,16 @@ def order_unmerge(*, actor, order_id: int, at=None) -> list[Order]:
     return leaving
 
 
-def leave_merge_on_cancel(order: Order, *, actor, at) -> None:
-    """A cancelled order no longer ships with the others (called with the order locked)."""
+def leave_merge_on_cancel(order: Order, *, group: list[Order], actor, at) -> None:
+    """A cancelled order no longer ships with the others; ``group`` is its parcel,
+    locked (``locks.merge_group_for_update``)."""
     if order.merged_into_id:
-        master_number = Order.objects.filter(pk=order.merged_into_id).values_list("number", flat=True).first()
+        master_number = next(member.number for member in group if member.pk == order.merged_into_id)
         order.merged_into = None
         order.save(update_fields=["merged_into", "updated_at"])
-        events.order_unmerged(order=order, actor=actor, at=at, ships_with=master_number or "")
+        events.order_unmerged(order=order, actor=actor, at=at, ships_with=master_number)
         return
-    members = list(Order.objects.select_for_update().filter(merged_into=order).order_by("id"))
+    members = [member for member in group if member.pk != order.pk]
     if members:
         # The next oldest order carries the parcel now.
         new_master = members[0]

@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 
 from inventory.models import SKU
 
-from ..models import ZERO, Order
-from .corrections import SHIP_TO_FIELDS
+from ..models import SHIP_TO_FIELDS, ZERO, Order
 from .creation import LineInput, order_create
 from .transitions import _now, _transition
 

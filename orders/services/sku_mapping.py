@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from inventory import locks as stock_locks
 from inventory.models import SKU, SKUAlias
 
 from .. import events, locks
@@ -70,7 +71,7 @@ def sku_alias_create(*, actor, channel: Channel, platform_sku_code: str, sku: SK
 def sku_alias_change(*, actor, alias_id: int, platform_sku_code: str, sku: SKU, at=None) -> tuple[SKUAlias, int]:
     """Change an alias (a typo in the code, the wrong SKU); lines mapped before keep their SKU."""
     require_permission(actor, "inventory.change_skualias", _("Your role may not map SKU codes."))
-    alias = SKUAlias.objects.select_for_update().select_related("channel").get(pk=alias_id)
+    alias = stock_locks.sku_alias_for_update(alias_id)
     code = (platform_sku_code or "").strip()
     if not code:
         raise DomainError(_("A platform SKU code is required."))

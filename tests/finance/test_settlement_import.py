@@ -22,6 +22,7 @@ from orders.models import OrderStatus, Platform
 from orders.services import LineInput
 from tests.factories import ChannelFactory
 from tests.flow import snapshot
+from tests.handles import no_file_left_open
 from tests.samples import SAMPLES
 
 from .settlement_files import AlipayRow, alipay_file, amazon_v2_file, shopify_file, wechat_file
@@ -106,6 +107,18 @@ def test_the_same_file_imported_again_changes_nothing(taobao_orders, now):
     assert snapshot() == before
     assert (again.created, again.batch) == (False, first.batch)
     assert "imported already" in again.message
+
+
+def test_a_file_imported_by_its_path_is_closed_afterwards_imported_or_refused(taobao_orders, tmp_path, now):
+    good, broken = tmp_path / "good.csv", tmp_path / "broken.csv"
+    good.write_bytes(alipay_file([AlipayRow("20260001", "T200P1001", now, income="19.80")]))
+    broken.write_bytes(alipay_file([AlipayRow("20260002", "T200P1002", now, income="x")]))
+
+    with no_file_left_open():
+        assert finance.settlement_import(actor=None, source="alipay", file=good).new_lines == 1
+        assert not finance.settlement_import(actor=None, source="alipay", file=good).created
+        with pytest.raises(FileProblem):
+            finance.settlement_import(actor=None, source="alipay", file=str(broken))
 
 
 def test_a_later_file_repeating_earlier_lines_adds_only_its_new_ones(taobao_orders, now):

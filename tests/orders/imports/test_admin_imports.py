@@ -73,13 +73,16 @@ def test_discarding_a_preview_deletes_its_files(taobao_channel, skus, clerk, cli
     batch = ImportBatch.objects.get()
     assert any(import_dir.rglob("*.csv"))
 
-    client.post(reverse("admin:orders_importbatch_discard", args=[batch.pk]))
+    with django_capture_on_commit_callbacks(execute=True):  # the files go once the discard is committed
+        client.post(reverse("admin:orders_importbatch_discard", args=[batch.pk]))
 
     assert ImportBatch.objects.get().status == ImportStatus.DISCARDED
     assert not any(import_dir.rglob("*.csv"))
 
 
-def test_previews_nobody_confirms_are_discarded_after_a_day(taobao_channel, skus, run_import, import_dir):
+def test_previews_nobody_confirms_are_discarded_after_a_day(
+    taobao_channel, skus, run_import, import_dir, django_capture_on_commit_callbacks
+):
     from datetime import timedelta
 
     from django.core.management import call_command
@@ -88,7 +91,8 @@ def test_previews_nobody_confirms_are_discarded_after_a_day(taobao_channel, skus
     batch = run_import(taobao_channel, *taobao_files(pf.taobao_order(1)), preview=True)
     ImportBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - timedelta(hours=25))
 
-    call_command("import_cleanup", stdout=io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_cleanup", stdout=io.StringIO())
 
     assert ImportBatch.objects.get().status == ImportStatus.DISCARDED
     assert not any(import_dir.rglob("*.csv"))

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from core.bulk_insert import Prototype, insert_rows
+from core.bulk_insert import Prototype, insert_rows, insert_values
+from finance.models import SettlementBatch, SettlementLine
 from orders.models import Order, OrderEvent, OrderLine
 
 
@@ -45,6 +46,38 @@ def test_prototype_instances_insert_the_same_rows_as_the_orm(channel, clerk):
     insert_rows([Prototype(OrderEvent).new(order=built, **event_values)])
     OrderEvent.objects.create(order=plain, **event_values)
     assert stored(OrderEvent, built.events.get().pk) == stored(OrderEvent, plain.events.get().pk)
+
+
+def test_plain_values_insert_the_same_rows_as_the_orm(channel):
+    # Settlement lines are written this way (finance.services.settlement).
+    batch = SettlementBatch.objects.create(source="alipay", file_name="f.csv", sha256="0" * 64, imported_at=datetime(2024, 5, 2, tzinfo=UTC))
+    values = {
+        "batch_id": batch.pk,
+        "source": "alipay",
+        "line_number": 7,
+        "external_id": "2024050200001",
+        "occurred_at": datetime(2024, 5, 1, 2, 3, 4, 567000, tzinfo=UTC),
+        "kind": "sale",
+        "description": "商品",
+        "order_reference": "1001",
+        "order_id": None,
+        "refund_id": None,
+        "currency": "CNY",
+        "amount": Decimal("19.80"),
+        "fee": Decimal("-0.10"),
+        "net": Decimal("19.70"),
+        "expected": None,
+        "difference": None,
+        "match_class": "order_unknown",
+        "note": "",
+    }
+    SettlementLine.objects.create(**values)
+
+    insert_values(SettlementLine, tuple(values), [tuple({**values, "external_id": "2024050200002"}.values())])
+
+    pks = SettlementLine.objects.order_by("pk").values_list("pk", flat=True)
+    first, second = (stored(SettlementLine, pk, exclude=("id", "external_id")) for pk in pks)
+    assert first == second
 
 
 def test_a_row_pointing_at_an_unsaved_order_is_refused(channel):

@@ -1,9 +1,13 @@
 """manage.py import_orders / import_tracking: the same pipeline, from the shell."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from orders import services
 
 from orders.models import ImportBatch, ImportStatus, Order, OrderStatus
 
@@ -72,3 +76,40 @@ def test_import_tracking_ships_packed_orders(order_in_status, warehouse_user, tm
 
     assert "changed 1" in output
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
+
+
+def _killed_command_line_import(taobao_channel, clerk, taobao_pair_on_disk) -> ImportBatch:
+    """What `import_orders` leaves when it is killed between starting the import and its first chunk."""
+    with open(taobao_pair_on_disk[0], "rb") as orders, open(taobao_pair_on_disk[1], "rb") as items:
+        batch = services.import_batch_create(
+            actor=clerk, channel=taobao_channel, files=[("orders.csv", orders), ("items.csv", items)]
+        )
+    services.import_batch_import(actor=clerk, batch_id=batch.pk, inline=True)
+    return ImportBatch.objects.get(pk=batch.pk)
+
+
+def test_a_killed_command_line_import_is_marked_failed_and_can_be_run_again(
+    taobao_channel, skus, clerk, taobao_pair_on_disk
+):
+    batch = _killed_command_line_import(taobao_channel, clerk, taobao_pair_on_disk)
+    ImportBatch.objects.filter(pk=batch.pk).update(progress_at=timezone.now() - timedelta(minutes=20))
+
+    output = run("import_cleanup")
+
+    batch.refresh_from_db()
+    assert "1 stopped imports marked failed" in output
+    assert batch.status == ImportStatus.FAILED
+    assert "stopped before it finished" in batch.error
+    assert batch.can_run_again()
+    services.import_batch_run_again(actor=clerk, batch_id=batch.pk)
+    services.import_batch_continue(batch_id=batch.pk)
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.DONE
+    assert Order.objects.count() == 1
+
+
+def test_an_import_still_making_progress_is_left_alone(taobao_channel, skus, clerk, taobao_pair_on_disk):
+    batch = _killed_command_line_import(taobao_channel, clerk, taobao_pair_on_disk)
+
+    run("import_cleanup")
+
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.IMPORTING

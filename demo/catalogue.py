@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from inventory.models import SKU, SKUAlias, Warehouse
+from orders.models import CENT, Channel, Customer, CustomerGrade, Platform
 
-from ..models import CENT, Channel, Customer, CustomerGrade, Platform
 from .people import digits
 
 USD_PER_CNY = Decimal("0.14")

@@ -16,8 +16,8 @@ from pathlib import Path
 from django.utils import timezone
 
 from inventory.models import SKUAlias
+from orders.models import Channel, Order, OrderStatus
 
-from ..models import Channel, Order, OrderStatus
 
 ORDER_HEADER = [
     "订单编号", "买家会员名", "买家支付宝账号", "买家应付货款", "买家应付邮费", "买家支付积分", "总金额", "返点积分",

@@ -15,19 +15,19 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
 
-from aftersales.demo import tickets_progress
 from aftersales.models import ReturnRequest
-from finance.demo import finance_demo_seed
 from finance.models import Invoice, Refund
 from inventory.models import MovementKind, StockMovement
 from inventory.services import stock_receive
+from orders.models import Order
+from orders.roles import roles_setup
 
-from ..models import Order
-from ..roles import roles_setup
 from .catalogue import CHANNELS, NEW_ARRIVAL_DAYS, WAREHOUSES, reference_data_setup
 from .histories import OrderHistory, Staff
+from .money import finance_demo_seed
 from .people import PlatformOrderIds
 from .plans import DAYS, order_plans
+from .tickets import tickets_progress
 from .warehouse import bins_setup, purchasing_setup, suppliers_setup
 
 DEMO_PASSWORD = "demo"

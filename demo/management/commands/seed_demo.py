@@ -6,7 +6,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.demo_data import (
+from demo.seed import (
     DEFAULT_ORDERS,
     DEFAULT_SEED,
     DEMO_PASSWORD,

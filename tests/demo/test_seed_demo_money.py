@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from aftersales.models import ReturnRequest
-from finance.demo import OUT_DIR
+from demo.money import OUT_DIR
 from finance.importers import PARSERS, FileFacts, RowProblem
 from finance.models import ClosedPeriod, Payment, SettlementBatch, SettlementLine
 from orders.models import ExceptionReason, Order, OrderStatus

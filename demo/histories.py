@@ -18,14 +18,14 @@ from django.utils import timezone
 
 from aftersales import services as aftersales_services
 from aftersales.models import ReturnReason, TicketKind
+from core.errors import DomainError
 from finance import services as finance_services
 from finance.models import Refund, RefundStatus
 from orders.models import PaymentMethod
+from orders import services
+from orders.models import CENT, ZERO, ExceptionReason, OrderLine, Priority
+from orders.services import LineInput
 
-from .. import services
-from core.errors import DomainError
-from ..models import CENT, ZERO, ExceptionReason, OrderLine, Priority
-from ..services import LineInput
 from .catalogue import US_CHANNELS, Item
 from .people import (
     CARRIERS_BY_CHANNEL,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from orders.demo_data.order_files import write_taobao_pair, write_tracking_file
+from demo.order_files import write_taobao_pair, write_tracking_file
 from orders.models import Channel
 
 

@@ -13,15 +13,14 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from core.errors import DomainError
+from finance import services
+from finance.models import Refund, RefundStatus
+from orders.models import PaymentMethod
+from finance.money import to_cent
 from inventory.models import SKU
 from orders import services as order_services
-from core.errors import DomainError
 from orders.models import Channel, Customer, Order, OrderStatus, Platform
-
-from . import services
-from .models import Refund, RefundStatus
-from orders.models import PaymentMethod
-from .money import to_cent
 
 OUT_DIR = Path(settings.BASE_DIR) / "var" / "demo_settlement"
 ALIPAY_HEADER = "账务流水号,业务流水号,商户订单号,商品名称,发生时间,对方账号,收入金额（+元）,支出金额（-元）,账户余额（元）,交易渠道,业务类型,备注"

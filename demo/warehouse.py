@@ -9,7 +9,7 @@ import random
 from inventory import services as stock_services
 from inventory.models import SKU, ReplenishmentSuggestion, StockLevel, Supplier
 
-from .. import services as order_services
+from orders import services as order_services
 
 # category: (supplier code, name, lead time in days, aisle)
 SUPPLIERS = {

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ..models import Customer
+from orders.models import Customer
+
 from .catalogue import CHANNEL_CATEGORY_WEIGHTS, CHANNELS, NEW_ARRIVAL_DAYS, US_CATEGORIES, US_CHANNELS, Item
 from .people import chinese_address, us_address, weighted
 

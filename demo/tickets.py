@@ -7,12 +7,11 @@ user picks them up: to approve, to receive, to inspect, or overdue."""
 import random
 from datetime import timedelta
 
+from aftersales import services
+from aftersales.models import GOODS_COME_BACK, ReturnRequest, ReturnStatus, TicketKind
+from core.errors import DomainError
 from finance import services as finance_services
 from orders import services as order_services
-from core.errors import DomainError
-
-from . import services
-from .models import GOODS_COME_BACK, ReturnRequest, ReturnStatus, TicketKind
 
 
 class NotYet(Exception):

@@ -1,0 +1,12 @@
+"""Row locks of the toolbox. A number sequence is the last row any transaction
+locks (after its Order → OrderLine → StockLevel → finance rows): it is taken
+for the document being written and held only until that commits."""
+
+from .models import NumberSequence
+
+
+def number_sequence_for_update(name: str) -> NumberSequence:
+    """The sequence called ``name``, created at 0 if new, then locked: whoever
+    takes its next value (or serialises on it) waits for the one before."""
+    NumberSequence.objects.get_or_create(name=name)
+    return NumberSequence.objects.select_for_update().get(name=name)
