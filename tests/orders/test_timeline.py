@@ -420,3 +420,11 @@ def test_the_timeline_names_warehouses_payment_methods_ticket_kinds_and_sources_
     assert "method: Bank transfer" in details["paid"] and "bank_transfer" not in details["paid"]
     assert "warehouse: Shanghai" in details["allocated"] and "warehouse: sh" not in details["allocated"]
     assert "kind: Refund only" in details["return_opened"] and "reason: Arrived damaged" in details["return_opened"]
+
+
+def test_the_timeline_names_a_refunds_status_by_its_label(order_in_status, clerk):
+    order = order_in_status(OrderStatus.CANCELLED, cancelled_from=OrderStatus.PAID)
+
+    details = {row["type"]: row["details"] for row in order_timeline(order, clerk)}
+
+    assert details["refund_requested"].endswith("status: Requested")
