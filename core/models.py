@@ -1,4 +1,7 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,3 +22,35 @@ class NumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.last_value}"
+
+
+class RecordChange(models.Model):
+    """One creation or edit of a record: who, when, and each field's value
+    before and after ({field: [old, new]}, JSON: decimals as exact strings,
+    a related record by its name then).
+
+    Written by the service that makes the change, in its transaction, so
+    there is one write path and no signal; the record's admin page reads them
+    back, showing only the fields its reader may see."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+
+    content_type = models.ForeignKey(ContentType, models.CASCADE, related_name="+", verbose_name=_("record type"))
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    changes = models.JSONField(_("changes"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("record change")
+        verbose_name_plural = _("record changes")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="record_change_history_idx")]
+
+    def __str__(self):
+        return f"{self.content_type_id}:{self.object_id} {self.action}"

@@ -90,6 +90,10 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name"]
+        permissions = [
+            ("change_credit_limit", _("Can change a customer's credit limit")),
+            ("change_payment_terms", _("Can change a customer's payment terms")),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.company})" if self.company else self.name

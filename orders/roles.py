@@ -131,6 +131,7 @@ ROLE_PERMISSIONS = {
         *FINANCE_READ,
         "orders.view_customer",
         "orders.change_customer",
+        "orders.change_credit_limit",  # not the payment terms: a Supervisor's (orders.permissions)
         "orders.view_order_amounts",
         "finance.approve_refund",
         "finance.pay_refund",

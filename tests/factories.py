@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory, Password
 
-from inventory.models import SKU, SKUAlias, Warehouse
+from inventory.models import SKU, SKUAlias, Supplier, Warehouse
 from orders.models import Channel, Customer, Platform
 
 PASSWORD = "orderdesk-test"
@@ -50,6 +50,15 @@ class WarehouseFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Warehouse {n}")
     regions = factory.LazyFunction(list)
     priority = 100
+
+
+class SupplierFactory(DjangoModelFactory):
+    class Meta:
+        model = Supplier
+
+    code = factory.Sequence(lambda n: f"sup-{n}")
+    name = factory.Sequence(lambda n: f"Supplier {n}")
+    lead_time_days = 7
 
 
 class SKUFactory(DjangoModelFactory):

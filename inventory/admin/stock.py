@@ -1,6 +1,7 @@
-"""Stock screens: master data is edited here; stock levels and the ledger are
-read-only (they change only through inventory.services). Receipts,
-adjustments, counts and imports are form pages that call the services."""
+"""Stock screens: master data is edited here through inventory.services (each
+change on the record's history); stock levels and the ledger are read-only
+(they change only through inventory.services). Receipts, adjustments, counts
+and imports are form pages that call the services."""
 
 from django import forms
 from django.contrib import admin
@@ -12,25 +13,40 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin_pages import ReadOnlyAdmin, run_form_page
+from core.admin_records import RecordHistoryMixin, adopt_saved, form_values
 
 from .. import services
 from ..models import SKU, AdjustmentReason, StockCount, StockLevel, StockMovement, Supplier, Warehouse
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
+class WarehouseAdmin(RecordHistoryMixin, admin.ModelAdmin):
     list_display = ("name", "code", "priority", "regions", "is_active")
     search_fields = ("name", "code")
 
+    def save_model(self, request, obj, form, change):
+        values = form_values(form, change=change)
+        if change:
+            services.warehouse_update(actor=request.user, warehouse_id=obj.pk, values=values)
+        else:
+            adopt_saved(obj, services.warehouse_create(actor=request.user, values=values))
+
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(RecordHistoryMixin, admin.ModelAdmin):
     list_display = ("name", "code", "lead_time_days", "contact")
     search_fields = ("name", "code")
 
+    def save_model(self, request, obj, form, change):
+        values = form_values(form, change=change)
+        if change:
+            services.supplier_update(actor=request.user, supplier_id=obj.pk, values=values)
+        else:
+            adopt_saved(obj, services.supplier_create(actor=request.user, values=values))
+
 
 @admin.register(SKU)
-class SKUAdmin(admin.ModelAdmin):
+class SKUAdmin(RecordHistoryMixin, admin.ModelAdmin):
     """The channels' codes for a SKU (its aliases) are edited on this page too:
     orders' admin adds them (orders.admin.sku_aliases), since saving one maps the
     imported order lines waiting for it."""
@@ -39,6 +55,13 @@ class SKUAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "supplier")
     list_select_related = ("supplier",)
     search_fields = ("code", "name", "barcode")
+
+    def save_model(self, request, obj, form, change):
+        values = form_values(form, change=change)
+        if change:
+            services.sku_update(actor=request.user, sku_id=obj.pk, values=values)
+        else:
+            adopt_saved(obj, services.sku_create(actor=request.user, values=values))
 
 
 # --- forms of the stock pages -----------------------------------------------------------

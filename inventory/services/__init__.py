@@ -4,6 +4,14 @@ Callers import from here (``from inventory import services``)."""
 
 from .arrivals import stock_arrived
 from .imports import StockImportProblems, StockImportResult, stock_levels_import
+from .master_data import (
+    sku_create,
+    sku_update,
+    supplier_create,
+    supplier_update,
+    warehouse_create,
+    warehouse_update,
+)
 from .purchasing import (
     PURCHASE_ACTION_LABELS,
     purchase_request_approve,
@@ -27,6 +35,7 @@ from .stock import (
     stock_receive,
     stock_receive_return,
     stock_release_for_order,
+    stock_move_reservation,
     stock_ship_for_order,
 )
 
@@ -46,6 +55,12 @@ __all__ = [
     "purchase_request_submit",
     "purchase_requests_from_suggestions",
     "replenishment_suggestions_replace",
+    "sku_create",
+    "sku_update",
+    "supplier_create",
+    "supplier_update",
+    "warehouse_create",
+    "warehouse_update",
     "reserve_locked",
     "reserve_locked_many",
     "stock_adjust",
@@ -56,5 +71,6 @@ __all__ = [
     "stock_receive",
     "stock_receive_return",
     "stock_release_for_order",
+    "stock_move_reservation",
     "stock_ship_for_order",
 ]

@@ -181,6 +181,20 @@ def stock_release_for_order(*, order, actor, at) -> dict[str, int]:
 
 
 @transaction.atomic
+def stock_move_reservation(*, from_order, to_order, quantities: dict[int, int], actor, at) -> None:
+    """Units reserved for one order become reserved for the other (a split, or a
+    split undone), in the from-order's warehouse: a release and a reserve per SKU
+    on the ledger, nothing on hand moves."""
+    levels = locks.stock_levels_for_update(warehouse_id=from_order.warehouse_id, sku_ids=list(quantities))
+    movements = []
+    for sku_id, qty in sorted(quantities.items(), key=lambda item: levels[item[0]].pk):
+        level = levels[sku_id]
+        movements.append(_apply(level, kind=MovementKind.RELEASE, reserved_delta=-qty, actor=actor, at=at, order=from_order))
+        movements.append(_apply(level, kind=MovementKind.RESERVE, reserved_delta=qty, actor=actor, at=at, order=to_order))
+    StockMovement.objects.bulk_create(movements)
+
+
+@transaction.atomic
 def stock_ship_for_order(*, order, actor, at) -> dict[str, int]:
     return _settle_reservations(order=order, actor=actor, at=at, kind=MovementKind.SHIP)
 

@@ -1,1 +1,2 @@
-from . import imports, orders, replenishment, sku_aliases  # noqa: F401 - registers the order admin, the import screens (issue 3), replenishment, SKU aliases
+# Registers the order, channel and customer admins, the import screens (issue 3), replenishment, SKU aliases.
+from . import imports, master_data, orders, replenishment, sku_aliases  # noqa: F401

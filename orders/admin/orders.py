@@ -18,14 +18,14 @@ from core.admin_pages import ObjectActionsMixin, ReasonForm, bulk_action_page
 from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError
 from orders import permissions, selectors, services
-from orders.models import Channel, Customer, ExceptionReason, Order, OrderLine
+from orders.importers import cleaning
+from orders.models import ExceptionReason, Order, OrderLine
 
-from .exports import ChannelStockFileMixin, OrderExportMixin
+from .exports import OrderExportMixin
 from .order_actions import ORDER_ACTIONS, ORDER_PAGE_SECTIONS, credit_decision_facts, order_buttons
 from .pagination import EstimatedCountPaginator
 
 ORDER_NUMBER = re.compile(r"^SO\d{6,}$", re.IGNORECASE)
-PHONE_NOISE = re.compile(r"[\s\-()]")
 # One request runs one transaction per order: beyond this, use a filter and a job.
 BULK_LIMIT = 2000
 
@@ -241,8 +241,8 @@ class OrderAdmin(ListFilterLookupsOnly, ObjectActionsMixin, OrderExportMixin, ad
             return queryset.filter(number=term.upper()), False
         match = Q(platform_order_id=term) | Q(tracking_number=term) | Q(ship_name=term) | Q(buyer_nick=term)
         if permissions.can_see_buyer_contact(request.user):
-            phone = PHONE_NOISE.sub("", term).removeprefix("+86")
-            if phone.isdigit():
+            phone = cleaning.phone(term)  # as the importers stored it
+            if phone.removeprefix("+").isdigit():
                 match |= Q(ship_phone=phone)
         return queryset.filter(match), False
 
@@ -360,18 +360,3 @@ class OrderAdmin(ListFilterLookupsOnly, ObjectActionsMixin, OrderExportMixin, ad
 
     def has_cancel_permission(self, request):
         return request.user.has_perm("orders.cancel_order") or request.user.has_perm("orders.cancel_allocated_order")
-
-
-@admin.register(Channel)
-class ChannelAdmin(ChannelStockFileMixin, admin.ModelAdmin):
-    list_display = ("name", "code", "platform", "default_currency", "is_active")
-    actions = ["stock_file_csv", "stock_file_xlsx"]
-    list_filter = ("platform", "is_active")
-    search_fields = ("name", "code")
-
-
-@admin.register(Customer)
-class CustomerAdmin(ListFilterLookupsOnly, admin.ModelAdmin):
-    list_display = ("name", "company", "is_business", "grade", "phone", "credit_limit", "payment_terms_days")
-    list_filter = ("is_business", "grade")
-    search_fields = ("name", "company", "phone", "email")

@@ -7,6 +7,12 @@ carries no buyer name, street or phone (Amazon keeps them), so these orders
 need the address completed before they can be approved. FBA orders
 (fulfillment-channel "Amazon") reported shipped are shipped by Amazon: they
 are recorded as shipped outside our warehouses, our stock untouched.
+
+item-status is each item's own state: a cancelled item is no line of the
+order and none of its money counts; an order whose items are all cancelled
+is closed whatever order-status says. The report has no ship date column:
+a shipped order was shipped when it was last updated (last-updated-date),
+not when it was bought.
 """
 
 from django.utils.translation import gettext as _
@@ -14,13 +20,15 @@ from django.utils.translation import gettext_lazy
 
 
 from ..models import ZERO, PaymentMethod, Platform
-from ..services.imports import PlatformLine, PlatformOrder, PlatformState
+from .records import PlatformLine, PlatformOrder, PlatformState
 from .base import Col, OrderFormat, RowError, amount, moment, per_line, quantity, read_grouped, state_of, unit_price_of
 from .cleaning import status_key
 
 ORDER_ID = Col("amazon-order-id")
 PURCHASED = Col("purchase-date")
+UPDATED = Col("last-updated-date")
 STATUS = Col("order-status")
+ITEM_STATUS = Col("item-status")
 TITLE = Col("product-name")
 SKU = Col("sku")
 ASIN = Col("asin")
@@ -40,6 +48,9 @@ POSTCODE = Col("ship-postal-code")
 COUNTRY = Col("ship-country")
 
 REQUIRED = (ORDER_ID.label, PURCHASED.label, STATUS.label, SKU.label, QUANTITY.label)
+# When and by whom the order was placed: a known order's file is compared by these.
+PLACED_COLUMNS = (PURCHASED,)
+BUYER_COLUMNS = ()
 STATUSES = {
     status_key(words): state
     for words, state in {
@@ -67,7 +78,16 @@ def _line(row) -> PlatformLine:
     )
 
 
+def _cancelled(row) -> bool:
+    return status_key(row.get(ITEM_STATUS)) == CANCELLED
+
+
+CANCELLED = status_key("Cancelled")
+
+
 def _head(order_id: str, rows) -> tuple[str, str]:
+    if all(_cancelled(row) for row in rows):
+        return PlatformState.CLOSED, ""
     return state_of(rows[0], STATUS, STATUSES), ""  # the All Orders report has no tracking numbers
 
 
@@ -75,11 +95,13 @@ def _order(order_id: str, rows, state: str) -> PlatformOrder:
     first = rows[0]
     if state == PlatformState.CLOSED and all(row.get(QUANTITY) in ("", "0") for row in rows):
         raise RowError(_("Cancelled on Amazon with no items left: there is nothing to import."))
+    if state != PlatformState.CLOSED:
+        rows = [row for row in rows if not _cancelled(row)]
     lines = per_line(rows, _line)
     tax = sum((amount(row, column) for row in rows for column in (ITEM_TAX, SHIPPING_TAX, GIFT_WRAP_TAX)), ZERO)
     shipping = sum((amount(row, SHIPPING_PRICE) + amount(row, GIFT_WRAP) for row in rows), ZERO)
     discount = sum((abs(amount(row, column)) for row in rows for column in (ITEM_PROMOTION, SHIP_PROMOTION)), ZERO)
-    placed_at = moment(first, PURCHASED, required=True)
+    placed_at = moment(first, *PLACED_COLUMNS, required=True)
     return PlatformOrder(
         platform_order_id=order_id,
         state=state,
@@ -97,6 +119,7 @@ def _order(order_id: str, rows, state: str) -> PlatformOrder:
         },
         paid_at=placed_at if state != PlatformState.PENDING_PAYMENT else None,
         payment_method=PaymentMethod.PLATFORM,
+        shipped_at=moment(first, UPDATED) if state in (PlatformState.SHIPPED, PlatformState.DELIVERED) else None,
     )
 
 
@@ -109,4 +132,7 @@ FORMAT = OrderFormat(
     label=gettext_lazy("Amazon: All Orders report (tab-separated)"),
     platforms=(Platform.AMAZON,),
     read=read,
+    columns=(REQUIRED,),
+    placed_columns=PLACED_COLUMNS,
+    buyer_columns=BUYER_COLUMNS,
 )

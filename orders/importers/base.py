@@ -3,7 +3,7 @@ values with errors that name the column, and grouping a file's rows by order.
 
 A format reads its file(s) with ``files.read_rows`` and yields, in file order:
 
-- ``Parsed``: one order (``orders.services.imports.PlatformOrder``) and the
+- ``Parsed``: one order (``orders.importers.records.PlatformOrder``) and the
   rows it came from;
 - ``Rejected``: rows that cannot be used, with the reason a clerk can act on.
 
@@ -13,13 +13,15 @@ calls the services.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from datetime import datetime
+from decimal import ROUND_UP, Decimal
 from functools import cached_property, partial
 
 from django.utils.translation import gettext as _
 
 from ..models import ZERO
-from ..services.imports import PlatformOrder
+from .cleaning import status_key
+from .records import PlatformOrder
 from core.files import FileProblem, Row, normalise_header, parse_amount, parse_datetime, parse_quantity, read_rows
 
 
@@ -48,6 +50,12 @@ class Parsed:
     @cached_property
     def order(self) -> PlatformOrder:
         return self.build()
+
+    @property
+    def paid_before_closing(self) -> bool:
+        # plan_update asks this only of an order the platform closed and we hold
+        # unpaid: rare enough to build the whole order for.
+        return self.order.paid_before_closing
 
 
 @dataclass
@@ -166,6 +174,18 @@ class OrderFormat:
     platforms: tuple[str, ...]  # channels on these platforms use this format unless told otherwise
     read: Callable
     max_files: int = 1
+    # The columns each of its files must have (one tuple per kind of file): what tells its files apart.
+    columns: tuple[tuple[str, ...], ...] = ()
+    # Where the order's first row says when and by whom it was placed (the first non-empty column).
+    placed_columns: tuple[Col, ...] = ()
+    buyer_columns: tuple[Col, ...] = ()
+
+    def placed(self, record: Parsed) -> tuple[datetime | None, str]:
+        """(when, buyer) of the order, read from its first row without building
+        it: a known order's file is compared by these even when nothing changed."""
+        first = record.rows[0]
+        buyer = next((first.cells[column] for column in self.buyer_columns if first.cells.get(column)), "")
+        return moment(first, *self.placed_columns), buyer
 
 
 def read_grouped(files, *, required: tuple[str, ...], key: Col, head: Callable, build: Callable, progress) -> Iterator:
@@ -214,8 +234,6 @@ def per_line(rows: list[Row], make: Callable[[Row], object]) -> list:
 
 def state_of(row: Row, column: Col, statuses: dict) -> str:
     """The PlatformState for the row's status words, by ``cleaning.status_key``."""
-    from .cleaning import status_key
-
     words = row.cells.get(column, "")
     state = statuses.get(status_key(words))
     if state is None:
@@ -227,7 +245,5 @@ def unit_price_of(line_total: Decimal, quantity_: int) -> tuple[Decimal, Decimal
     """(unit price, line discount) for a platform that gives a line's total:
     the unit price is rounded up to the cent and the difference kept as the
     line's discount, so that unit × quantity − discount is the total exactly."""
-    from decimal import ROUND_UP
-
     unit = (line_total / quantity_).quantize(Decimal("0.01"), rounding=ROUND_UP)
     return unit, unit * quantity_ - line_total

@@ -12,7 +12,9 @@ PROVINCES = (
 )  # fmt: skip
 MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
 _PROVINCE_SUFFIX = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
-_CITY = re.compile(r"^(.{1,12}?(?:自治州|地区|市|盟|州))")
+# A city ends at its suffix; 州 alone (杭州 written without 市) only when no 市
+# follows, or every "…州市" would end at 州 and leave 市 to the district.
+_CITY = re.compile(r"^(.{1,12}?(?:自治州|地区|盟|市|州(?!市)))")
 _DISTRICT = re.compile(r"^(.{1,12}?(?:新区|区|县|旗|市))")
 _POSTCODE = re.compile(r"[\s,，(（]*\(?(\d{6})\)?\s*$")
 _PHONE_NOISE = re.compile(r"[\s\-()'`]")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import ZERO, Platform
-from ..services.imports import PlatformLine, PlatformOrder, PlatformState
+from .records import PlatformLine, PlatformOrder, PlatformState
 from .base import Col, OrderFormat, RowError, amount, moment, per_line, quantity, read_grouped, state_of, unit_price_of
 from .cleaning import phone, split_cn_address, status_key, tracking_number
 
@@ -43,6 +43,9 @@ ADDRESS = Col("收件地址")
 MOBILE = Col("收件人手机号")
 
 REQUIRED = (ORDER_ID.label, SUB_ORDER_ID.label, STATUS.label, QUANTITY.label)
+# When and by whom the order was placed: a known order's file is compared by these.
+PLACED_COLUMNS = (PLACED, PAID_AT)
+BUYER_COLUMNS = ()
 STATUSES = {
     status_key(words): state
     for words, state in {
@@ -117,7 +120,7 @@ def _order(order_id: str, rows, state: str) -> PlatformOrder:
     return PlatformOrder(
         platform_order_id=order_id,
         state=state,
-        placed_at=moment(first, PLACED, PAID_AT, required=True),
+        placed_at=moment(first, *PLACED_COLUMNS, required=True),
         lines=lines,
         details={
             "seller_memo": first.get(SELLER_MEMO),
@@ -148,4 +151,7 @@ FORMAT = OrderFormat(
     label=gettext_lazy("Douyin shop: order export, one row per sub-order (抖店订单导出)"),
     platforms=(Platform.DOUYIN,),
     read=read,
+    columns=(REQUIRED,),
+    placed_columns=PLACED_COLUMNS,
+    buyer_columns=BUYER_COLUMNS,
 )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from ..models import OrderLine, OrderStatus, Platform
-from ..services.imports import PlatformLine, PlatformOrder, PlatformState
+from .records import PlatformLine, PlatformOrder, PlatformState
 from .base import Col, OrderFormat, RowError, amount, moment, per_line, quantity, read_grouped
 from .cleaning import phone, province_short, split_cn_address
 
@@ -122,6 +122,9 @@ class OrderTemplateResource(resources.Resource):
 TEMPLATE_COLUMNS = [field.column_name for field in OrderTemplateResource().get_export_fields()]
 REQUIRED = ("order_id", "placed_at", "status", "quantity")
 C = {name: Col(name) for name in TEMPLATE_COLUMNS}
+# When and by whom the order was placed: a known order's file is compared by these.
+PLACED_COLUMNS = (C["placed_at"],)
+BUYER_COLUMNS = (C["buyer"],)
 
 
 def _line(row) -> PlatformLine:
@@ -165,10 +168,10 @@ def _order(order_id: str, rows, state: str) -> PlatformOrder:
     return PlatformOrder(
         platform_order_id=order_id,
         state=state,
-        placed_at=moment(first, C["placed_at"], required=True),
+        placed_at=moment(first, *PLACED_COLUMNS, required=True),
         lines=per_line(rows, _line),
         details={
-            "buyer_nick": first.get(C["buyer"]),
+            "buyer_nick": first.get(*BUYER_COLUMNS),
             "buyer_message": first.get(C["buyer_message"]),
             "seller_memo": first.get(C["seller_memo"]),
             "ship_name": first.get(C["recipient"]),
@@ -201,4 +204,7 @@ FORMAT = OrderFormat(
     label=gettext_lazy("Orderdesk template (CSV or XLSX, one row per line)"),
     platforms=(Platform.B2B, Platform.MANUAL, Platform.OTHER),
     read=read,
+    columns=(REQUIRED,),
+    placed_columns=PLACED_COLUMNS,
+    buyer_columns=BUYER_COLUMNS,
 )

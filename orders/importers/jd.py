@@ -11,7 +11,7 @@ own item number) is tried too when mapping to our SKUs.
 from django.utils.translation import gettext_lazy
 
 from ..models import ZERO, Platform
-from ..services.imports import PlatformLine, PlatformOrder, PlatformState
+from .records import PlatformLine, PlatformOrder, PlatformState
 from .base import Col, OrderFormat, amount, moment, per_line, quantity, read_grouped, required_text, state_of
 from .cleaning import phone, split_cn_address, status_key, tracking_number
 
@@ -39,6 +39,9 @@ CARRIERS = (Col("快递公司"), Col("承运商"), Col("物流公司"))
 TRACKING = (Col("运单号"), Col("快递单号"), Col("物流单号"))
 
 REQUIRED = (ORDER_ID.label, SKU_ID.label, QUANTITY.label, STATUS.label, PLACED.label)
+# When and by whom the order was placed: a known order's file is compared by these.
+PLACED_COLUMNS = (PLACED,)
+BUYER_COLUMNS = (ACCOUNT,)
 STATUSES = {
     status_key(words): state
     for words, state in {
@@ -82,10 +85,10 @@ def _order(order_id: str, rows, state: str) -> PlatformOrder:
     return PlatformOrder(
         platform_order_id=order_id,
         state=state,
-        placed_at=moment(first, PLACED, required=True),
+        placed_at=moment(first, *PLACED_COLUMNS, required=True),
         lines=lines,
         details={
-            "buyer_nick": first.get(ACCOUNT),
+            "buyer_nick": first.get(*BUYER_COLUMNS),
             "buyer_message": first.get(BUYER_NOTE),
             "seller_memo": first.get(SELLER_MEMO),
             "ship_name": first.get(NAME),
@@ -114,4 +117,7 @@ FORMAT = OrderFormat(
     label=gettext_lazy("JD: POP order export (订单导出)"),
     platforms=(Platform.JD,),
     read=read,
+    columns=(REQUIRED,),
+    placed_columns=PLACED_COLUMNS,
+    buyer_columns=BUYER_COLUMNS,
 )

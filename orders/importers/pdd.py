@@ -11,7 +11,7 @@ the discount, 用户实付金额 what the buyer paid. Cells carry a trailing ``\
 from django.utils.translation import gettext_lazy
 
 from ..models import ZERO, Platform
-from ..services.imports import PlatformLine, PlatformOrder, PlatformState
+from .records import PlatformLine, PlatformOrder, PlatformState
 from .base import Col, OrderFormat, amount, moment, per_line, quantity, read_grouped, state_of, unit_price_of
 from .cleaning import phone, province_short, status_key, tracking_number
 
@@ -45,6 +45,9 @@ SELLER_MEMO = Col("商家备注")
 BUYER_MESSAGE = Col("买家留言")
 
 REQUIRED = (ORDER_ID.label, STATUS.label, QUANTITY.label)
+# When and by whom the order was placed: a known order's file is compared by these.
+PLACED_COLUMNS = (DEAL_AT, GROUPED_AT, PAID_AT, CONFIRMED_AT)
+BUYER_COLUMNS = ()
 STATUSES = {
     status_key(words): state
     for words, state in {
@@ -94,7 +97,7 @@ def _order(order_id: str, rows, state: str) -> PlatformOrder:
     return PlatformOrder(
         platform_order_id=order_id,
         state=state,
-        placed_at=moment(first, DEAL_AT, GROUPED_AT, PAID_AT, CONFIRMED_AT, required=True),
+        placed_at=moment(first, *PLACED_COLUMNS, required=True),
         lines=lines,
         details={
             "buyer_message": first.get(BUYER_MESSAGE),
@@ -128,4 +131,7 @@ FORMAT = OrderFormat(
     label=gettext_lazy("Pinduoduo: order export (订单导出)"),
     platforms=(Platform.PDD,),
     read=read,
+    columns=(REQUIRED,),
+    placed_columns=PLACED_COLUMNS,
+    buyer_columns=BUYER_COLUMNS,
 )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import ZERO, Platform
-from ..services.imports import PlatformLine, PlatformOrder, PlatformState
+from .records import PlatformLine, PlatformOrder, PlatformState
 from .base import (
     Col,
     OrderFormat,
@@ -72,6 +72,9 @@ PACKAGE = Col("套餐信息")
 SELLER_CODE = Col("商家编码")
 
 ORDER_REPORT_REQUIRED = (ORDER_ID.label, STATUS.label, CREATED.label)
+# When and by whom the order was placed: a known order's file is compared by these.
+PLACED_COLUMNS = (CREATED,)
+BUYER_COLUMNS = (BUYER, BUYER_NICK)
 ITEM_REPORT_REQUIRED = (ORDER_ID.label, TITLE.label, PRICE.label, QUANTITY.label)
 NO_ITEMS = gettext_lazy("No rows for this order in the item report (宝贝报表); import the two files together.")
 # Orders fetched from the staged item report at a time.
@@ -146,10 +149,10 @@ def _build(row: Row, items: list[tuple[int, dict]], state: str) -> PlatformOrder
     return PlatformOrder(
         platform_order_id=row.cells.get(ORDER_ID, ""),
         state=state,
-        placed_at=moment(row, CREATED, required=True),
+        placed_at=moment(row, *PLACED_COLUMNS, required=True),
         lines=lines,
         details={
-            "buyer_nick": row.get(BUYER, BUYER_NICK),
+            "buyer_nick": row.get(*BUYER_COLUMNS),
             "buyer_message": row.get(BUYER_MESSAGE),
             "seller_memo": row.get(MEMO),
             "ship_name": row.get(RECEIVER),
@@ -251,4 +254,7 @@ FORMAT = OrderFormat(
     platforms=(Platform.TAOBAO, Platform.TMALL),
     read=read,
     max_files=2,
+    columns=(ORDER_REPORT_REQUIRED, ITEM_REPORT_REQUIRED),
+    placed_columns=PLACED_COLUMNS,
+    buyer_columns=BUYER_COLUMNS,
 )

@@ -55,6 +55,7 @@ from .lifecycle import (
     order_ship,
     order_start_picking,
 )
+from .master_data import channel_create, channel_update, customer_create, customer_update
 from .merging import (
     merge_problems,
     order_merge,
@@ -77,6 +78,10 @@ __all__ = [
     "EDITABLE_FIELDS",
     "LineInput",
     "ReplacementLine",
+    "channel_create",
+    "channel_update",
+    "customer_create",
+    "customer_update",
     "exception_owner_notify",
     "order_allocate",
     "order_allocate_or_flag",

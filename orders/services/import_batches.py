@@ -36,17 +36,17 @@ from core.tasks import enqueue_on_commit
 from core.errors import DomainError, require_permission
 from core.files import FileProblem, estimate_rows
 from .. import locks
+from ..importers import registry
+from ..importers.base import NamedFile
 from ..importers.models import RUNNING_STATUSES, ImportBatch, ImportKind, ImportRejection, ImportStatus
 from ..models import Channel
+from .import_pipeline import OrderImport, Outcome
+from .tracking_import import TrackingImport
 
 logger = logging.getLogger(__name__)
 
 TASK = "orders.tasks.import_batch_continue"
 STALE_STATUSES = (ImportStatus.UPLOADED, ImportStatus.PREVIEWED)
-
-
-# The importers write through the services of this package, and these services
-# run the importers: the importer modules are imported where they are used.
 
 
 def import_storage() -> FileSystemStorage:
@@ -99,8 +99,6 @@ def _import_batch_create(
     _require_import_perm(actor, kind)
     if not files:
         raise DomainError(_("Choose a file to import."))
-    from ..importers import registry
-
     if kind == ImportKind.ORDERS:
         if channel is None:
             raise DomainError(_("Choose the channel the orders come from."))
@@ -272,8 +270,6 @@ def import_batches_fail_abandoned(*, quiet_for: timedelta | None = None) -> int:
 
 
 def _outcome_of(batch: ImportBatch):
-    from ..importers.pipeline import Outcome
-
     return Outcome(
         created=batch.created_count,
         updated=batch.updated_count,
@@ -321,10 +317,6 @@ def _record_chunk(batch_id: int, runner, rejected, chunks_done: int) -> None:
 
 
 def _runner(batch: ImportBatch, files, *, on_chunk):
-    from ..importers import registry
-    from ..importers.pipeline import OrderImport
-    from ..importers.tracking import TrackingImport
-
     actor = batch.confirmed_by if batch.status == ImportStatus.IMPORTING else batch.created_by
     common = {
         "files": files,
@@ -357,8 +349,6 @@ def import_batch_continue(*, batch_id: int, budget_seconds: float | None = None)
     def on_chunk(runner, rejected, chunks_done):
         _record_chunk(batch_id, runner, rejected, chunks_done)
         return budget_seconds is None or time.monotonic() - started < budget_seconds
-
-    from ..importers.base import NamedFile
 
     storage = import_storage()
     opened = []

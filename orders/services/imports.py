@@ -29,11 +29,10 @@ releases the order.
 """
 
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,6 +43,7 @@ from .. import events, locks
 from core.bulk_insert import Prototype, insert_rows
 from core.errors import DomainError, require_permission
 from ..finance_port import finance
+from ..importers.records import PlatformLine, PlatformOrder, PlatformState
 from ..models import SHIP_TO_FIELDS, ZERO, Channel, ExceptionReason, Order, OrderLine, OrderStatus, PaymentMethod
 from ..selectors import orders_by_platform_id
 from .creation import _next_order_numbers
@@ -62,17 +62,6 @@ from .lifecycle import (
 )
 from .outside import order_ship_outside, order_update_tracking
 from .transitions import _check_transition_allowed, _transition
-
-
-class PlatformState(models.TextChoices):
-    """Where the platform says the order is; each importer maps its own status words onto these."""
-
-    PENDING_PAYMENT = "pending_payment", gettext_lazy("Awaiting payment")
-    PAID = "paid", gettext_lazy("Paid, awaiting shipment")
-    SHIPPED = "shipped", gettext_lazy("Shipped")
-    DELIVERED = "delivered", gettext_lazy("Delivered")
-    COMPLETED = "completed", gettext_lazy("Completed")
-    CLOSED = "closed", gettext_lazy("Closed / cancelled")
 
 
 # How far along the lifecycle a status is; on hold counts as paid.
@@ -114,49 +103,6 @@ IMPORTED_FIELDS = frozenset(
 )
 MONEY_FIELDS = ("goods_amount", "shipping_amount", "discount_amount", "tax_amount")
 NOTE_LENGTH = Order._meta.get_field("exception_note").max_length
-
-
-@dataclass(frozen=True)
-class PlatformLine:
-    title: str
-    quantity: int
-    unit_price: Decimal = ZERO
-    discount_amount: Decimal = ZERO
-    sku_codes: tuple[str, ...] = ()  # the platform's codes for the item, best first (seller code, platform SKU id, ...)
-
-
-@dataclass
-class PlatformOrder:
-    """One order as a platform file gives it."""
-
-    platform_order_id: str
-    state: str  # a PlatformState
-    placed_at: datetime
-    lines: list[PlatformLine] = field(default_factory=list)
-    details: dict = field(default_factory=dict)  # IMPORTED_FIELDS
-    paid_at: datetime | None = None
-    paid_amount: Decimal | None = None
-    payment_method: str = PaymentMethod.PLATFORM
-    shipped_at: datetime | None = None
-    delivered_at: datetime | None = None
-    completed_at: datetime | None = None
-    closed_at: datetime | None = None
-    close_reason: str = ""
-    carrier: str = ""
-    tracking_number: str = ""
-
-    @property
-    def total_amount(self) -> Decimal:
-        details = self.details
-        goods = details.get("goods_amount")
-        if goods is None:
-            goods = sum((line.unit_price * line.quantity - line.discount_amount for line in self.lines), ZERO)
-        return (
-            goods
-            + details.get("shipping_amount", ZERO)
-            + details.get("tax_amount", ZERO)
-            - details.get("discount_amount", ZERO)
-        )
 
 
 def _max_lengths(model, names):
@@ -217,12 +163,19 @@ def platform_order_problems(incoming: PlatformOrder, *, new: bool) -> list[str]:
 # --- SKUs ---------------------------------------------------------------------------------
 
 
+def line_codes(line: PlatformLine) -> tuple[str, ...]:
+    """The codes a line is mapped by. A line without any (a custom item, a
+    point-of-sale line) goes by its title, so that a clerk can map it on the
+    same list as unknown codes and the next order of that title maps itself."""
+    return line.sku_codes or (line.title[:_CODE_LENGTH].strip(),)
+
+
 class SkuResolver:
     """Our SKU for each platform code of a chunk of lines: the channel's alias
     first, else our own SKU of that code (two queries per chunk)."""
 
     def __init__(self, channel: Channel, lines):
-        codes = {code for line in lines for code in line.sku_codes if code}
+        codes = {code for line in lines for code in line_codes(line) if code}
         self.aliases, self.own = {}, {}
         if codes:
             self.aliases = dict(
@@ -232,13 +185,14 @@ class SkuResolver:
 
     def resolve(self, line: PlatformLine) -> tuple[int | None, str]:
         """(our SKU id or None, the platform code kept on the line)."""
-        for code in line.sku_codes:
+        codes = line_codes(line)
+        for code in codes:
             if code in self.aliases:
                 return self.aliases[code], code
-        for code in line.sku_codes:
+        for code in codes:
             if code in self.own:
                 return self.own[code], code
-        return None, next((code for code in line.sku_codes if code), "")
+        return None, next((code for code in codes if code), "")
 
 
 def unknown_sku_note(codes) -> str:
@@ -261,6 +215,21 @@ _LINE = Prototype(OrderLine)
 def _later(at: datetime, then: datetime | None) -> datetime:
     """Timeline times never go backwards, whatever the file says."""
     return then if then is not None and then > at else at
+
+
+def _mark_paid_nothing_due(order: Order, *, actor, method: str, at, check_permission=True, save=True) -> None:
+    """Paid at 0.00 (a gift, a 100% discount): the order moves on with no
+    payment to record (finance records payments of more than zero)."""
+    _transition(
+        order,
+        "mark_paid",
+        actor=actor,
+        at=at,
+        method_kwargs={"at": at, "amount": ZERO},
+        event_details={"amount": ZERO, "method": method},
+        check_permission=check_permission,
+        save=save,
+    )
 
 
 class _Transitions:
@@ -294,6 +263,9 @@ class _Transitions:
 
     def mark_paid(self, order, *, at, amount, method, payments_out):
         self._permit(order, "mark_paid")
+        if amount == 0:
+            _mark_paid_nothing_due(order, actor=self.actor, method=method, at=at, check_permission=False, save=False)
+            return
         _mark_paid(
             order,
             actor=self.actor,
@@ -307,7 +279,12 @@ class _Transitions:
         )
 
 
-def _build_new_order(incoming: PlatformOrder, *, number: str, channel: Channel, steps, resolver, lines_out, payments_out):
+def _build_new_order(
+    incoming: PlatformOrder, *, number: str, channel: Channel, steps, resolver, lines_out, payments_out, refunds_out
+):
+    """The unsaved order with its lines, events, payments (appended to the
+    ``*_out`` lists) and the refunds to request once it is saved
+    (``refunds_out``: (order, amount, at))."""
     actor = steps.actor
     details = {"currency": channel.default_currency, **incoming.details}
     order = _ORDER.new(
@@ -317,7 +294,7 @@ def _build_new_order(incoming: PlatformOrder, *, number: str, channel: Channel, 
     for line in incoming.lines:
         sku_id, code = resolver.resolve(line)
         if sku_id is None:
-            unmapped.append(code or line.title)
+            unmapped.append(code)
         lines_out.append(
             _LINE.new(
                 order=order,
@@ -339,18 +316,28 @@ def _build_new_order(incoming: PlatformOrder, *, number: str, channel: Channel, 
         _flag_exception(
             order, actor=actor, at=at, reason=ExceptionReason.UNKNOWN_SKU, note=unknown_sku_note(unmapped), save=False
         )
-    if state == PlatformState.CLOSED:
-        # Closed before we ever saw it: no payment is recorded (the platform
-        # kept or returned the money; its settlement file says which).
-        at = _later(at, incoming.closed_at)
-        reason = incoming.close_reason or _("Closed on the platform.")
-        steps.run(order, "cancel", at=at, method_kwargs={"at": at, "reason": reason}, event_details={"reason": reason})
-        return order
+    elif incoming.figures_note and state != PlatformState.CLOSED:
+        note = incoming.figures_note[:NOTE_LENGTH]
+        _flag_exception(order, actor=actor, at=at, reason=ExceptionReason.PRICE_MISMATCH, note=note, save=False)
     if state == PlatformState.PENDING_PAYMENT:
         return order
+    if state == PlatformState.CLOSED and not incoming.paid_before_closing:
+        # Closed unpaid before we ever saw it: nothing to record but the cancellation.
+        _cancel_new(order, incoming, steps, at=at)
+        return order
     at = _later(at, incoming.paid_at)
-    amount = incoming.paid_amount if incoming.paid_amount else order.total_amount
+    amount = incoming.paid_amount if incoming.paid_amount is not None else order.total_amount
     steps.mark_paid(order, at=at, amount=amount, method=incoming.payment_method, payments_out=payments_out)
+    if state == PlatformState.CLOSED:
+        # Paid, then cancelled on the platform: the payment stands and is refunded,
+        # as far as the platform says, else in full (as order_cancel does).
+        refund = incoming.refunded_amount if 0 < incoming.refunded_amount <= amount else amount
+        at = _cancel_new(order, incoming, steps, at=at)
+        if refund > 0:
+            refunds_out.append((order, refund, at))
+        return order
+    if 0 < incoming.refunded_amount <= amount:
+        refunds_out.append((order, incoming.refunded_amount, at))
     if state == PlatformState.PAID:
         if unmapped:
             reason = unknown_sku_hold_reason()
@@ -370,6 +357,32 @@ def _build_new_order(incoming: PlatformOrder, *, number: str, channel: Channel, 
     return order
 
 
+def _cancel_new(order, incoming: PlatformOrder, steps, *, at) -> datetime:
+    at = _later(at, incoming.closed_at)
+    reason = incoming.close_reason or _("Closed on the platform.")
+    steps.run(order, "cancel", at=at, method_kwargs={"at": at, "reason": reason}, event_details={"reason": reason})
+    return at
+
+
+def _named_by_platform_id(error: DomainError, *, number: str, platform_order_id: str) -> str:
+    """The error of a new order, naming it by the platform's id: its order
+    number was never saved (rolled back with it, or not even taken in a preview)."""
+    message = str(error).replace(number, platform_order_id)
+    return message if message.startswith(platform_order_id) else f"{platform_order_id}: {message}"
+
+
+def _check_new(actor, channel: Channel, orders: list[PlatformOrder]) -> None:
+    require_permission(actor, "orders.import_orders", _("Your role may not import orders."))
+    ids = [incoming.platform_order_id for incoming in orders]
+    if len(set(ids)) != len(ids):
+        raise DomainError(_("The same platform order id appears twice in one chunk."))
+    existing = [platform_id for (platform_id,) in orders_by_platform_id(channel, ids, ("platform_order_id",))][:5]
+    if existing:
+        raise DomainError(
+            _("Channel %(channel)s already has the orders %(ids)s.") % {"channel": channel, "ids": ", ".join(existing)}
+        )
+
+
 @transaction.atomic
 def orders_import_new(
     *, actor, channel: Channel, orders: list[PlatformOrder], batch_id: int | None = None, checked: bool = False
@@ -382,48 +395,111 @@ def orders_import_new(
     ``platform_order_problems(…, new=True)`` on each record and rejected those
     with problems; the database's constraints still stand behind it.
     """
-    require_permission(actor, "orders.import_orders", _("Your role may not import orders."))
     if not orders:
+        require_permission(actor, "orders.import_orders", _("Your role may not import orders."))
         return []
     for incoming in orders if not checked else ():
         problems = platform_order_problems(incoming, new=True)
         if problems:
             raise DomainError(f"{incoming.platform_order_id}: {' '.join(problems)}")
-    ids = [incoming.platform_order_id for incoming in orders]
-    if len(set(ids)) != len(ids):
-        raise DomainError(_("The same platform order id appears twice in one chunk."))
-    existing = [platform_id for (platform_id,) in orders_by_platform_id(channel, ids, ("platform_order_id",))][:5]
-    if existing:
-        raise DomainError(
-            _("Channel %(channel)s already has the orders %(ids)s.") % {"channel": channel, "ids": ", ".join(existing)}
-        )
+    _check_new(actor, channel, orders)
     resolver = SkuResolver(channel, [line for incoming in orders for line in incoming.lines])
     numbers = _next_order_numbers(len(orders))
-    new_orders, new_lines, new_payments = [], [], []
+    new_orders, new_lines, new_payments, refunds = [], [], [], []
     steps = _Transitions(actor)
-    with events.tagged(batch=batch_id) if batch_id else nullcontext(), events.deferred() as new_events:
-        for number, incoming in zip(numbers, orders, strict=True):
+    with events.tagged(batch=batch_id) if batch_id else nullcontext():
+        with events.deferred() as new_events:
+            for number, incoming in zip(numbers, orders, strict=True):
+                try:
+                    order = _build_new_order(
+                        incoming,
+                        number=number,
+                        channel=channel,
+                        steps=steps,
+                        resolver=resolver,
+                        lines_out=new_lines,
+                        payments_out=new_payments,
+                        refunds_out=refunds,
+                    )
+                except DomainError as error:
+                    raise DomainError(
+                        _named_by_platform_id(error, number=number, platform_order_id=incoming.platform_order_id)
+                    ) from error
+                new_orders.append(order)
+        insert_rows(new_orders, return_ids=True)
+        insert_rows(new_lines)
+        insert_rows(new_events)
+        insert_rows(new_payments)
+        for order, amount, at in refunds:  # a refund needs its order and payment saved
             try:
-                order = _build_new_order(
-                    incoming,
-                    number=number,
-                    channel=channel,
-                    steps=steps,
-                    resolver=resolver,
-                    lines_out=new_lines,
-                    payments_out=new_payments,
-                )
+                finance().refund_request(order=order, actor=actor, amount=amount, reason=_("Refunded on the platform."), at=at)
             except DomainError as error:
-                raise DomainError(f"{incoming.platform_order_id}: {error}") from error
-            new_orders.append(order)
-    insert_rows(new_orders, return_ids=True)
-    insert_rows(new_lines)
-    insert_rows(new_events)
-    insert_rows(new_payments)
+                named = _named_by_platform_id(error, number=order.number, platform_order_id=order.platform_order_id)
+                raise DomainError(named) from error
     return new_orders  # in the order given
 
 
+def orders_import_check(*, actor, channel: Channel, orders: list[PlatformOrder]) -> dict[str, str]:
+    """The preview of ``orders_import_new``: each order is built exactly as the
+    import builds it (transitions, their permissions and conditions, payment
+    rules, closed months) and nothing is written. Returns why, by platform
+    order id, for each order the import would refuse."""
+    _check_new(actor, channel, orders)
+    resolver = SkuResolver(channel, [line for incoming in orders for line in incoming.lines])
+    steps = _Transitions(actor)
+    refused = {}
+    with events.deferred():
+        for incoming in orders:
+            platform_id = incoming.platform_order_id
+            try:
+                _build_new_order(
+                    incoming,
+                    number=platform_id,  # a preview takes no order numbers
+                    channel=channel,
+                    steps=steps,
+                    resolver=resolver,
+                    lines_out=[],
+                    payments_out=[],
+                    refunds_out=[],
+                )
+            except DomainError as error:
+                refused[platform_id] = _named_by_platform_id(error, number=platform_id, platform_order_id=platform_id)
+    return refused
+
+
 # --- known orders, one by one ----------------------------------------------------------------
+
+
+def _local_time(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def platform_order_conflict(
+    current, *, platform_order_id: str, placed_at: datetime | None, buyer: str, total: Decimal | None = None
+) -> str:
+    """Why the file's order is not the one we hold under its platform order id
+    (empty: it is). Shopify numbers every shop from #1001: a second shop's
+    #1001 in the same channel would otherwise be taken for ours, "unchanged".
+    ``current`` needs ``number``, ``buyer_nick``, ``placed_at`` and the money
+    fields; ``total``: compared when given (the caller leaves it out once a
+    split or a merge has moved the order's money)."""
+    differences = []
+    if buyer and current.buyer_nick and buyer != current.buyer_nick:
+        differences.append(_("buyer %(ours)s, the file %(theirs)s") % {"ours": current.buyer_nick, "theirs": buyer})
+    if placed_at is not None and placed_at != current.placed_at:
+        differences.append(
+            _("placed %(ours)s, the file %(theirs)s")
+            % {"ours": _local_time(current.placed_at), "theirs": _local_time(placed_at)}
+        )
+    ours = current.goods_amount + current.shipping_amount + current.tax_amount - current.discount_amount
+    if total is not None and total != ours:
+        differences.append(_("total %(ours)s, the file %(theirs)s") % {"ours": ours, "theirs": total})
+    if not differences:
+        return ""
+    return _(
+        "Order %(id)s is already here as %(order)s, but the file's order differs (%(differences)s): the same number "
+        "from another shop? Import each shop's file into its own channel; if it is this order, settle the difference first."
+    ) % {"id": platform_order_id, "order": current.number, "differences": "; ".join(differences)}
 
 
 def plan_update(current, incoming: PlatformOrder) -> list[str]:
@@ -445,6 +521,8 @@ def plan_update(current, incoming: PlatformOrder) -> list[str]:
                 _("%(order)s has shipped, but the platform says it is closed: open an after-sales ticket if it comes back.")
                 % params
             )
+        if status == OrderStatus.PENDING_PAYMENT and incoming.paid_before_closing:
+            return ["mark_paid", "cancel"]  # the cancellation then requests its refund
         return ["cancel"]
     target = STATE_RANK[state]
     if status == OrderStatus.CANCELLED:
@@ -494,10 +572,13 @@ def _run_step(step: str, order: Order, incoming: PlatformOrder, *, actor) -> Non
     order_id, now = order.pk, timezone.now()
     shipped_at = incoming.shipped_at or now
     if step == "mark_paid":
-        amount = incoming.paid_amount if incoming.paid_amount else order.total_amount
-        order_mark_paid(
-            actor=actor, order_id=order_id, amount=amount, method=incoming.payment_method, at=incoming.paid_at or now
-        )
+        amount = incoming.paid_amount if incoming.paid_amount is not None else order.total_amount
+        if amount == 0:
+            _mark_paid_nothing_due(order, actor=actor, method=incoming.payment_method, at=incoming.paid_at or now)
+        else:
+            order_mark_paid(
+                actor=actor, order_id=order_id, amount=amount, method=incoming.payment_method, at=incoming.paid_at or now
+            )
     elif step == "hold":
         order_hold(actor=actor, order_id=order_id, reason=unknown_sku_hold_reason())
     elif step == "release":
@@ -534,6 +615,22 @@ def _run_step(step: str, order: Order, incoming: PlatformOrder, *, actor) -> Non
         raise ValueError(step)
 
 
+class _PreviewDone(Exception):
+    def __init__(self, steps):
+        self.steps = steps
+
+
+def order_import_preview(*, actor, order_id: int, incoming: PlatformOrder) -> list[str]:
+    """What ``order_import_update`` would do, found by doing it and rolling it
+    back: the preview runs every check the import runs (rules, the role, closed
+    months, payments), and its after-commit work is discarded with it."""
+    try:
+        with transaction.atomic():
+            raise _PreviewDone(order_import_update(actor=actor, order_id=order_id, incoming=incoming))
+    except _PreviewDone as done:
+        return done.steps
+
+
 @transaction.atomic
 def order_import_update(*, actor, order_id: int, incoming: PlatformOrder, batch_id: int | None = None) -> list[str]:
     """Bring one known order up to date with the platform; returns the steps run.
@@ -554,20 +651,7 @@ def order_import_update(*, actor, order_id: int, incoming: PlatformOrder, batch_
     return steps
 
 
-# Steps a preview may name, and the permission each needs (for the preview's own check).
-STEP_PERMISSIONS = {
-    "mark_paid": "orders.mark_order_paid",
-    "hold": "orders.hold_order",
-    "release": "orders.release_order",
-    "ship_outside": "orders.record_outside_shipment",
-    "start_picking": "orders.pick_order",
-    "pack": "orders.pack_order",
-    "ship": "orders.ship_order",
-    "tracking": "orders.ship_order",
-    "confirm_delivery": "orders.confirm_delivery",
-    "complete": "orders.complete_order",
-    "cancel": "orders.cancel_order",
-}
+# What a preview calls each step.
 STEP_LABELS = {
     "mark_paid": gettext_lazy("paid"),
     "hold": gettext_lazy("on hold (unknown SKU)"),

@@ -19,10 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from inventory import locks as stock_locks
 from inventory import selectors as stock_selectors
-from inventory.models import MovementKind, StockMovement
-from inventory.services.stock import _apply
+from inventory import services as stock_services
 
 from .. import events, locks
 from core.errors import DomainError, require_permission
@@ -184,17 +182,6 @@ def _next_child_number(parent: Order) -> str:
     return f"{parent.number}-{taken + 1}"
 
 
-def _move_reservation(*, from_order, to_order, quantities: dict[int, int], actor, at) -> None:
-    """Units reserved for one order become reserved for the other, in the same warehouse."""
-    levels = stock_locks.stock_levels_for_update(warehouse_id=from_order.warehouse_id, sku_ids=list(quantities))
-    movements = []
-    for sku_id, qty in sorted(quantities.items(), key=lambda item: levels[item[0]].pk):
-        level = levels[sku_id]
-        movements.append(_apply(level, kind=MovementKind.RELEASE, reserved_delta=-qty, actor=actor, at=at, order=from_order))
-        movements.append(_apply(level, kind=MovementKind.RESERVE, reserved_delta=qty, actor=actor, at=at, order=to_order))
-    StockMovement.objects.bulk_create(movements)
-
-
 def _split(parent: Order, lines: dict[int, OrderLine], quantities: dict[int, int], *, actor, at, warehouse=None) -> Order:
     moved_goods = sum((lines[line_id].unit_price * qty for line_id, qty in quantities.items()), ZERO)
     before_goods = parent.goods_amount
@@ -236,7 +223,7 @@ def _split(parent: Order, lines: dict[int, OrderLine], quantities: dict[int, int
         line.discount_amount -= discount
         line.save(update_fields=["quantity", "discount_amount"])
     if parent.status == OrderStatus.ALLOCATED and moved_skus:
-        _move_reservation(from_order=parent, to_order=child, quantities=moved_skus, actor=actor, at=at)
+        stock_services.stock_move_reservation(from_order=parent, to_order=child, quantities=moved_skus, actor=actor, at=at)
     codes = {line.sku_id: line.sku.code for line in lines.values() if line.sku_id}
     by_code = {
         (codes.get(lines[line_id].sku_id) or lines[line_id].platform_sku_code or lines[line_id].title): qty
@@ -353,7 +340,7 @@ def order_unsplit(*, actor, order_id: int, at=None) -> Order:
         original.save(update_fields=["quantity", "discount_amount"])
         line.delete()
     if all(allocated) and moved_skus:
-        _move_reservation(from_order=child, to_order=parent, quantities=moved_skus, actor=actor, at=at)
+        stock_services.stock_move_reservation(from_order=child, to_order=parent, quantities=moved_skus, actor=actor, at=at)
     parent.goods_amount += child.goods_amount
     parent.paid_amount += child.paid_amount
     parent.save(update_fields=["goods_amount", "paid_amount", "updated_at"])

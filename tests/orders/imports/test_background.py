@@ -5,7 +5,7 @@ import pytest
 from django_q.models import Task
 
 from orders import services
-from orders.importers import pipeline
+from orders.services import import_pipeline as pipeline
 from orders.models import ImportBatch, ImportStatus, Order, OrderLine
 from orders.services import imports as import_services
 

@@ -108,20 +108,19 @@ def test_an_old_excel_file_is_refused_with_what_to_do(platform_channel, run_impo
     assert ".xlsx" in batch.error
 
 
-def test_an_order_the_services_refuse_is_rejected_and_the_rest_of_its_chunk_lands(taobao_channel, skus, run_import):
-    # A completed order that cost nothing: a payment must be more than zero (finance's rule).
-    orders = [
-        pf.taobao_order(1),
-        pf.taobao_order(2, 订单状态="交易成功", 买家应付货款="0", 买家应付邮费="0", 总金额="0", 买家实际支付金额="0"),
-        pf.taobao_order(3),
-    ]
-    items = [pf.taobao_item(1), pf.taobao_item(2, 价格="0"), pf.taobao_item(3)]
+def test_an_order_the_services_refuse_is_rejected_and_the_rest_of_its_chunk_lands(taobao_channel, skus, run_import, finance_user):
+    from finance.services import period_close
+
+    # Order 2 was paid in a month finance has closed (finance's rule, checked by the service).
+    period_close(actor=finance_user, year=2024, month=4)
+    orders = [pf.taobao_order(1), pf.taobao_order(2, 订单创建时间="2024-04-30 10:00:00", 订单付款时间="2024-04-30 10:05:00"), pf.taobao_order(3)]
+    items = [pf.taobao_item(1), pf.taobao_item(2), pf.taobao_item(3)]
 
     batch = run_import(taobao_channel, ("o.csv", pf.taobao_orders(orders)), ("i.csv", pf.taobao_items(items)))
 
     assert sorted(Order.objects.values_list("platform_order_id", flat=True)) == ["1", "3"]
     assert batch.created_count == 2
-    assert any("more than zero" in reason for reason in reasons(batch))
+    assert any("closed" in reason for reason in reasons(batch))
 
 
 def test_a_cell_too_long_for_its_field_rejects_the_order_with_the_field_named(platform_channel, skus, run_import):

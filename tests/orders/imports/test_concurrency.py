@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
+from orders.services import import_pipeline as pipeline
 from orders import services
 from orders.models import ImportBatch, ImportStatus, Order, OrderLine
 
@@ -17,8 +18,6 @@ ORDERS = 60
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_of_one_file_at_once_create_each_order_once(taobao_channel, skus, clerk, monkeypatch):
-    from orders.importers import pipeline
-
     monkeypatch.setattr(pipeline, "CHUNK", 10)
     orders = pf.taobao_orders([pf.taobao_order(n) for n in range(ORDERS)])
     items = pf.taobao_items([pf.taobao_item(n) for n in range(ORDERS)])

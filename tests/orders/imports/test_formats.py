@@ -234,7 +234,7 @@ def test_douyin_sub_orders_become_the_lines_of_their_main_order(platform_channel
 
 def test_shopify_continuation_rows_are_lines_of_the_order_above(platform_channel, skus, run_import):
     channel = platform_channel(Platform.SHOPIFY)
-    first = pf.shopify_line("#1001", Notes="Leave at the door\nThanks!")
+    first = pf.shopify_line("#1001", Notes="Leave at the door\nThanks!", Subtotal="52.48", Total="60.68")
     second = {"Lineitem quantity": "1", "Lineitem name": "Oolong tea", "Lineitem price": "12.50", "Lineitem sku": "TEA-2"}
 
     batch = run_import(channel, ("orders_export.csv", pf.shopify_csv([[first, second], [pf.shopify_line("#1002")]])))
@@ -250,6 +250,7 @@ def test_shopify_continuation_rows_are_lines_of_the_order_above(platform_channel
     assert order.buyer_message == "Leave at the door\nThanks!"
     assert (order.ship_country, order.ship_province, order.ship_phone) == ("US", "IL", "+12175550100")
     assert order.payments.get().method == PaymentMethod.CARD
+    assert (order.total_amount, order.exception_reason) == (Decimal("60.68"), "")
 
 
 def test_shopify_fulfilled_order_is_shipped_outside_our_warehouses(platform_channel, skus, run_import, warehouse):

@@ -20,16 +20,21 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 
 from django.db import DatabaseError, IntegrityError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from ..models import STOCK_RESERVED_STATUSES, Channel, ExceptionReason, Order, OrderStatus
+from core.files import FileProblem
+from ..models import Channel, ExceptionReason, Order, OrderStatus
 from ..selectors import orders_by_platform_id
-from ..services import imports as import_services
-from .base import NamedFile, OrderFormat, Parsed, Rejected, RowError
-from .progress import ReadProgress
+from ..importers.base import NamedFile, OrderFormat, Parsed, Rejected, RowError
+from ..importers.progress import ReadProgress
+from ..importers.registry import unrecognised_files_problem
+from . import imports as import_services
 
 CHUNK = 2000  # orders per transaction of the bulk path
 SAMPLES = 50  # created / changed orders kept to show in the preview
@@ -45,6 +50,14 @@ class Current:
     status: str
     exception_reason: str
     tracking_number: str
+    buyer_nick: str
+    placed_at: datetime
+    goods_amount: Decimal
+    shipping_amount: Decimal
+    discount_amount: Decimal
+    tax_amount: Decimal
+    split_from_id: int | None
+    merged_into_id: int | None
 
 
 CURRENT_FIELDS = [field.name for field in Current.__dataclass_fields__.values()]
@@ -117,20 +130,15 @@ def run_chunks(runner, chunks, skip_chunks: int) -> bool:
     return True
 
 
-def _step_problem(actor, current: Current, steps: list[str]) -> str:
-    """Why the user's role could not run these steps (the preview's own check; the services check again)."""
-    if actor is None:
-        return ""
-    for step in steps:
-        permission = import_services.STEP_PERMISSIONS[step]
-        if step == "cancel" and current.status in STOCK_RESERVED_STATUSES:
-            permission = "orders.cancel_allocated_order"
-        if not actor.has_perm(permission):
-            return _("%(order)s: your role may not do this: %(step)s.") % {
-                "order": current.number,
-                "step": import_services.STEP_LABELS[step],
-            }
-    return ""
+def _split_or_merged(stored) -> set[int]:
+    """The ids of these orders whose money a split or a merge has moved."""
+    ids = {current.id for current in stored}
+    moved = {current.id for current in stored if current.split_from_id or current.merged_into_id}
+    relatives = Q(split_from_id__in=ids - moved) | Q(merged_into_id__in=ids - moved)
+    if ids - moved:
+        for parent_ids in Order.objects.filter(relatives).values_list("split_from_id", "merged_into_id"):
+            moved.update(parent_id for parent_id in parent_ids if parent_id in ids)
+    return moved
 
 
 class OrderImport:
@@ -158,7 +166,13 @@ class OrderImport:
         ``skip_chunks`` chunks (done by an earlier run) are read, not processed;
         ``on_chunk(run, rejected, chunks_done)`` returning False stops after that chunk."""
         records = self.fmt.read(self.files, channel=self.channel, progress=self.progress)
-        return run_chunks(self, _chunks(records, CHUNK), skip_chunks)
+        try:
+            return run_chunks(self, _chunks(records, CHUNK), skip_chunks)
+        except FileProblem as problem:
+            if all(named.name in self.progress.headers for named in self.files):
+                raise  # a problem further into a file the format recognised
+            explained = unrecognised_files_problem(self.fmt, self.files, self.progress.headers)
+            raise FileProblem(explained or str(problem)) from problem
 
     # --- one chunk ------------------------------------------------------------------
 
@@ -187,13 +201,16 @@ class OrderImport:
         stored = {
             row[1]: Current(*row) for row in orders_by_platform_id(self.channel, first_line, tuple(CURRENT_FIELDS))
         }
+        reshaped = _split_or_merged(stored.values())
         new, known = [], []
         for record in parsed:
             current = stored.get(record.platform_order_id)
             if current is not None:
                 try:
-                    steps = import_services.plan_update(current, record)  # needs only the state and tracking number
-                except DomainError as error:
+                    placed_at, buyer = self.fmt.placed(record)
+                    self._refuse_conflict(current, record, placed_at=placed_at, buyer=buyer)
+                    steps = import_services.plan_update(current, record)
+                except (DomainError, RowError) as error:
                     rejected.append(Rejected(record.rows, str(error), record.platform_order_id))
                     continue
                 if not steps:
@@ -201,16 +218,16 @@ class OrderImport:
                     continue
             try:
                 order = record.order
-            except RowError as error:
+                if current is not None and current.id not in reshaped:  # built now: its total can be compared too
+                    total = order.total_amount
+                    self._refuse_conflict(current, record, placed_at=None, buyer="", total=total)
+            except (DomainError, RowError) as error:
                 rejected.append(Rejected(record.rows, str(error), record.platform_order_id))
                 continue
             if current is None and not order.lines and record.no_lines_reason:
                 problems = [str(record.no_lines_reason)]
             else:
                 problems = import_services.platform_order_problems(order, new=current is None)
-            if not problems and current is not None and not self.apply:
-                problem = _step_problem(self.actor, current, steps)
-                problems = [problem] if problem else []
             if problems:
                 rejected.append(Rejected(record.rows, " ".join(problems), record.platform_order_id))
                 continue
@@ -224,6 +241,12 @@ class OrderImport:
             self._update(record, current, steps, rejected)
         return rejected
 
+    @staticmethod
+    def _refuse_conflict(current: Current, record: Parsed, **facts) -> None:
+        conflict = import_services.platform_order_conflict(current, platform_order_id=record.platform_order_id, **facts)
+        if conflict:
+            raise DomainError(conflict)
+
     def _create(self, new: list[Parsed], rejected: list[Rejected]) -> None:
         if not new:
             return
@@ -235,6 +258,16 @@ class OrderImport:
                 for _record, order in created
             ]
         else:
+            try:
+                refused = import_services.orders_import_check(
+                    actor=self.actor, channel=self.channel, orders=[record.order for record in new]
+                )
+            except DomainError as error:  # the whole chunk (the role may not import)
+                refused = {record.platform_order_id: str(error) for record in new}
+            for record in new:
+                if record.platform_order_id in refused:
+                    rejected.append(Rejected(record.rows, refused[record.platform_order_id], record.platform_order_id))
+            new = [record for record in new if record.platform_order_id not in refused]
             resolver = import_services.SkuResolver(self.channel, [line for record in new for line in record.order.lines])
             unknown = []
             for record in new:
@@ -294,17 +327,19 @@ class OrderImport:
         return created
 
     def _update(self, record: Parsed, current: Current, steps: list[str], rejected: list[Rejected]) -> None:
-        if self.apply:
-            try:
+        try:
+            if self.apply:
                 steps = import_services.order_import_update(
                     actor=self.actor, order_id=current.id, incoming=record.order, batch_id=self.batch_id
                 )
-            except DomainError as error:
-                rejected.append(Rejected(record.rows, str(error), record.order.platform_order_id))
-                return
-            if not steps:  # another user moved it meanwhile to where the file says
-                self.outcome.unchanged += 1
-                return
+            else:
+                steps = import_services.order_import_preview(actor=self.actor, order_id=current.id, incoming=record.order)
+        except DomainError as error:
+            rejected.append(Rejected(record.rows, str(error), record.order.platform_order_id))
+            return
+        if not steps:  # another user moved it meanwhile to where the file says
+            self.outcome.unchanged += 1
+            return
         self.outcome.updated += 1
         if len(self.outcome.samples["changed"]) < SAMPLES:
             self.outcome.samples["changed"].append(

@@ -17,15 +17,16 @@ from itertools import batched
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from .. import events, services
+from .. import events
 from core.errors import DomainError
 from ..models import Channel, Order, OrderStatus
-from ..services.outside import TRACKING_CORRECTABLE_STATUSES
-from .base import Col, NamedFile, Rejected, SourceRow, duplicate_reason
-from .cleaning import tracking_number as clean_tracking_number
+from ..importers.base import Col, NamedFile, Rejected, SourceRow, duplicate_reason
+from ..importers.cleaning import tracking_number as clean_tracking_number
+from ..importers.progress import ReadProgress
+from .import_pipeline import Outcome, run_chunks
+from .lifecycle import order_ship
+from .outside import TRACKING_CORRECTABLE_STATUSES, order_update_tracking
 from core.files import FileProblem, header_names, read_rows
-from .pipeline import Outcome, run_chunks
-from .progress import ReadProgress
 
 ORDER_COLUMNS = tuple(
     Col(name) for name in ("order", "order number", "platform order id", "订单号", "订单编号", "平台订单号", "主订单编号")
@@ -178,11 +179,11 @@ class TrackingImport:
             try:
                 with events.tagged(batch=self.batch_id):
                     if step == "ship":
-                        services.order_ship(
+                        order_ship(
                             actor=self.actor, order_id=order.pk, carrier=carrier, tracking_number=item.tracking_number
                         )
                     else:
-                        services.order_update_tracking(
+                        order_update_tracking(
                             actor=self.actor, order_id=order.pk, carrier=carrier, tracking_number=item.tracking_number
                         )
             except DomainError as error:
