@@ -173,6 +173,12 @@ class ObjectAction:
     # Whether the page offers it, for an action that is not one of the object's transitions: (obj, user) -> bool.
     offered: Callable | None = None
     danger: bool = False
+    # What the user reads once it is done, when "<object>: <label> — done." says too little
+    # (the number of what it created, a link to it): (obj, result of run) -> str or safe HTML.
+    done_message: Callable | None = None
+    # What the form page says above the form, for a decision that needs facts the form
+    # does not hold: (obj, user) -> one paragraph or several.
+    intro: Callable | None = None
 
     def build_form(self, obj, data=None) -> forms.Form | None:
         if self.form_class is None:
@@ -283,13 +289,16 @@ class ObjectActionsMixin:
         form = spec.build_form(obj, request.POST if posted and "apply" in request.POST else None)
         if posted and (form is None or form.is_valid()):
             try:
-                spec.run(obj.pk, request.user, service_arguments(form))
+                result = spec.run(obj.pk, request.user, service_arguments(form))
             except DomainError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 if form is None:
                     return HttpResponseRedirect(change_url)
             else:
-                self.message_user(request, _("%(object)s: %(action)s — done.") % {"object": obj, "action": spec.label})
+                if spec.done_message is not None:
+                    self.message_user(request, spec.done_message(obj, result))
+                else:
+                    self.message_user(request, _("%(object)s: %(action)s — done.") % {"object": obj, "action": spec.label})
                 return HttpResponseRedirect(change_url)
         if form is None:
             return HttpResponseRedirect(change_url)
@@ -302,4 +311,5 @@ class ObjectActionsMixin:
             back_url=change_url,
             obj=obj,
             crumb=spec.label,
+            intro=spec.intro(obj, request.user) if spec.intro is not None else "",
         )

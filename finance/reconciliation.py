@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
-from orders.models import Order
+from orders.models import Order, OrderStatus
 
 from .models import MatchClass, SettlementKind, SettlementLine, SettlementSource
 from .money import ZERO, to_cent
@@ -180,7 +180,8 @@ def _write_not_settled(book: Workbook, source: str, start: datetime, end: dateti
     )
     local = partial(_local, zone=timezone.get_current_timezone())
     for number, platform_id, channel, paid_at, currency, paid, status in orders.iterator(chunk_size=ROWS_PER_QUERY):
-        sheet.append([number, _text(platform_id), _text(channel), local(paid_at), currency, paid, status])
+        status_label = str(OrderStatus(status).label)  # the word the admin shows, not the stored code
+        sheet.append([number, _text(platform_id), _text(channel), local(paid_at), currency, paid, status_label])
         sums = totals.not_settled[currency]
         sums.lines += 1
         sums.amount += paid

@@ -96,7 +96,7 @@ class OrderExportResource(resources.Resource):
         model = Order
 
     def dehydrate_channel(self, order):
-        return order.channel.code
+        return order.channel.name
 
     def dehydrate_status(self, order):
         return order.get_status_display()
@@ -111,7 +111,7 @@ class OrderExportResource(resources.Resource):
         return _local(order.shipped_at)
 
     def dehydrate_warehouse(self, order):
-        return order.warehouse.code if order.warehouse_id else ""
+        return order.warehouse.name if order.warehouse_id else ""
 
     def dehydrate_items(self, order):
         return "; ".join(

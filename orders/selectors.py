@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inventory import selectors as stock_selectors
 from inventory.models import Warehouse
@@ -17,16 +18,38 @@ from inventory.services.replenishment import DEMAND_DAYS, VOLATILITY_DAYS, Stock
 
 from . import permissions
 from .events import CONTACT_PARAMETERS, MONEY_PARAMETERS
-from .models import ExceptionReason, Order, OrderEventType, OrderLine, OrderStatus
+from .finance_port import finance
+from .models import ExceptionReason, Order, OrderEventType, OrderLine, OrderStatus, PaymentMethod
 
 
 _STATUS_LABELS = dict(OrderStatus.choices)
 _EXCEPTION_LABELS = dict(ExceptionReason.choices)
 _EVENT_LABELS = dict(OrderEventType.choices)
 
+# Event parameters stored as codes and shown by their labels: (event type, or None for
+# every type; parameter) → {code: label}. The apps above orders add theirs at start-up
+# (aftersales: a ticket's kind and reason), as orders may not import them.
+TIMELINE_VALUE_LABELS: dict[tuple[str | None, str], dict] = {
+    (None, "method"): dict(PaymentMethod.choices),
+    (OrderEventType.CREATED, "source"): {
+        "manual": gettext_lazy("entered by hand"),
+        "import": gettext_lazy("imported from a platform file"),
+        "split": gettext_lazy("split from another order"),
+    },
+}
 
-def _describe(event, *, hide: set[str], currency: str) -> str:
-    parameters = {key: value for key, value in event.parameters.items() if key not in hide}
+
+def _value_label(event_type: str, key: str, value):
+    labels = TIMELINE_VALUE_LABELS.get((event_type, key)) or TIMELINE_VALUE_LABELS.get((None, key), {})
+    return labels.get(value, value) if isinstance(value, str) else value
+
+
+def _describe(event, *, hide: set[str], currency: str, warehouse_names: dict[str, str]) -> str:
+    parameters = {
+        key: _value_label(event.type, key, value) for key, value in event.parameters.items() if key not in hide
+    }
+    if "warehouse" in parameters:
+        parameters["warehouse"] = warehouse_names.get(parameters["warehouse"], parameters["warehouse"])
     parts = []
     if "from" in parameters and "to" in parameters:
         parts.append(f"{_STATUS_LABELS.get(parameters.pop('from'))} → {_STATUS_LABELS.get(parameters.pop('to'))}")
@@ -92,16 +115,30 @@ def order_timeline(order: Order, user, *, events=None) -> list[dict]:
         hide |= MONEY_PARAMETERS
     if not permissions.can_see_buyer_contact(user):
         hide |= CONTACT_PARAMETERS | {"customer"}
+    rows = list((order.events if events is None else events).select_related("actor"))
+    # Events name a warehouse by its code; people know it by its name.
+    warehouse_names = (
+        dict(Warehouse.objects.values_list("code", "name")) if any("warehouse" in e.parameters for e in rows) else {}
+    )
     return [
         {
             "at": event.created_at,
             "label": _EVENT_LABELS.get(event.type, event.type),
             "type": event.type,
             "actor": event.actor.get_username() if event.actor else _("system"),
-            "details": _describe(event, hide=hide, currency=order.currency),
+            "details": _describe(event, hide=hide, currency=order.currency, warehouse_names=warehouse_names),
         }
-        for event in (order.events if events is None else events).select_related("actor")
+        for event in rows
     ]
+
+
+def order_credit_figures(order: Order) -> dict:
+    """What a credit decision weighs: what the customer owes on account besides this
+    order (``exposure``) and its credit limit (None: no limit)."""
+    return {
+        "exposure": finance().customer_credit_exposure(order.customer, excluding_order_id=order.pk),
+        "credit_limit": order.customer.credit_limit,
+    }
 
 
 def estimated_row_count(model) -> int:

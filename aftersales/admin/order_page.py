@@ -1,14 +1,19 @@
-"""After-sales' step on the order page (open a ticket), registered in the
-order admin's ORDER_ACTIONS: orders' admin knows no after-sales."""
+"""After-sales on the order page: its step (open a ticket), registered in the
+order admin's ORDER_ACTIONS, and the order's tickets, in ORDER_PAGE_SECTIONS:
+orders' admin knows no after-sales."""
 
 from django import forms
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_pages import ObjectAction
-from orders.admin.order_actions import ORDER_ACTIONS, with_input
+from orders.admin.order_actions import ORDER_ACTIONS, ORDER_PAGE_SECTIONS, with_input
 
 from .. import services
-from ..models import ReturnReason, TicketKind
+from ..models import ReturnReason, ReturnRequest, TicketKind
 
 
 class OpenTicketForm(forms.Form):
@@ -36,6 +41,30 @@ class OpenTicketForm(forms.Form):
         }
 
 
+def _ticket_url(ticket: ReturnRequest) -> str:
+    return reverse("admin:aftersales_returnrequest_change", args=[ticket.pk])
+
+
+def _ticket_opened(order, ticket: ReturnRequest) -> str:
+    return format_html(
+        gettext("{order}: after-sales ticket {ticket} opened."),
+        order=order,
+        ticket=format_html('<a href="{}">{}</a>', _ticket_url(ticket), ticket.number),
+    )
+
+
+def _tickets_section(request, order) -> str:
+    """The order's tickets, each a link to its page (the steps are taken there)."""
+    if not request.user.has_perm("aftersales.view_returnrequest"):
+        return ""
+    tickets = list(order.return_requests.select_related("owner").order_by("id"))
+    if not tickets:
+        return ""
+    return render_to_string("admin/aftersales/order_tickets.html", {"tickets": tickets}, request=request)
+
+
+ORDER_PAGE_SECTIONS.append(_tickets_section)
+
 ORDER_ACTIONS.register(
     "open_ticket",
     ObjectAction(
@@ -44,5 +73,6 @@ ORDER_ACTIONS.register(
         OpenTicketForm,
         form_object_kwarg="order",
         offered=lambda order, user: order.status in services.RETURNABLE_STATUSES and user.has_perm("aftersales.open_return"),
+        done_message=_ticket_opened,
     ),
 )

@@ -5,7 +5,7 @@ step on the order's timeline. Callers import from here."""
 
 from .goods import return_inspect, return_receive
 from .opening import RETURNABLE_STATUSES, return_assign, return_open
-from .resolution import return_exchange, return_refund, return_reship, ticket_refund_cap, ticket_refund_units
+from .resolution import return_close_when_refund_paid, return_exchange, return_refund, return_reship, ticket_refund_cap, ticket_refund_units
 from .ticket_steps import STEP_LABELS, check_step, return_approve, return_await, return_cancel, return_close, return_reject
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "return_await",
     "return_cancel",
     "return_close",
+    "return_close_when_refund_paid",
     "return_exchange",
     "return_inspect",
     "return_open",

@@ -4,6 +4,7 @@ or a replacement sent as a free order of its own (exchange, reship)."""
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,9 +14,10 @@ from finance.selectors import line_refund_caps
 from inventory.models import SKU
 from orders import services as order_services
 from core.errors import DomainError
+from core.fsm import unmet_conditions
 
 from ..locks import ticket_for_update
-from ..models import ReturnRequest
+from ..models import ReturnRequest, ReturnStatus
 from .ticket_steps import check_step, run_step
 
 
@@ -73,6 +75,21 @@ def return_refund(*, actor, ticket_id: int, amount: Decimal | None = None, note:
         at=at,
     )
     return ticket
+
+
+@transaction.atomic
+def return_close_when_refund_paid(*, ticket_id: int) -> ReturnRequest:
+    """A refunded ticket whose refund is paid closes, as of the payment (the
+    README's "closes once the refund is paid"). Run by the system when Finance
+    pays a ticket's refund; a ticket already closed, or still waiting for its
+    refund, is left as it is, so running it twice changes nothing."""
+    order, _lines, ticket = ticket_for_update(ticket_id)
+    if ticket.status != ReturnStatus.REFUNDED or unmet_conditions(ticket, "close"):
+        return ticket
+    paid_at = ticket.refunds.filter(status="paid").aggregate(paid_at=Max("paid_at"))["paid_at"]
+    return run_step(
+        ticket, "close", order=order, actor=None, at=paid_at, method_kwargs={"at": paid_at, "resolution": ""}, resolution=""
+    )
 
 
 def _replace(ticket: ReturnRequest, name: str, *, order, actor, at, lines) -> ReturnRequest:

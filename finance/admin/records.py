@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -135,6 +136,20 @@ class ClosePeriodForm(forms.Form):
         closed = set(ClosedPeriod.objects.values_list("month", flat=True))
         self.fields["month"].choices = [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in _ended_months() if m not in closed]
 
+    def chosen_month(self) -> date:
+        year, month = (int(part) for part in self.cleaned_data["month"].split("-"))
+        return date(year, month, 1)
+
+    def hide_fields(self) -> "ClosePeriodForm":
+        """The confirmation page posts the same choice back, unseen."""
+        for field in self.fields.values():
+            field.widget = forms.HiddenInput()
+        return self
+
+
+# Posted by the confirmation page's button: the month is closed only then.
+CONFIRMED = "confirmed"
+
 
 @admin.register(ClosedPeriod)
 class ClosedPeriodAdmin(ReadOnlyAdmin):
@@ -151,9 +166,13 @@ class ClosedPeriodAdmin(ReadOnlyAdmin):
             return HttpResponseRedirect(reverse("admin:finance_closedperiod_changelist"))
         form = ClosePeriodForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            year, month = (int(part) for part in form.cleaned_data["month"].split("-"))
+            month = form.chosen_month()
+            if CONFIRMED not in request.POST:
+                return self.confirmation_page(request, form, month)
             try:
-                period = services.period_close(actor=request.user, year=year, month=month, note=form.cleaned_data["note"])
+                period = services.period_close(
+                    actor=request.user, year=month.year, month=month.month, note=form.cleaned_data["note"]
+                )
             except DomainError as error:
                 form.add_error(None, str(error))
             else:
@@ -167,10 +186,32 @@ class ClosedPeriodAdmin(ReadOnlyAdmin):
             request,
             form,
             title=_("Close a month"),
-            submit_label=_("Close the month"),
+            submit_label=_("Continue"),
             intro=_(
                 "Once a month is closed, no payment, refund, invoice or settlement line dated in it can be "
                 "recorded or changed; corrections are dated in an open month. Closing cannot be undone."
             ),
+        )
+
+    def confirmation_page(self, request, form, month: date):
+        """Closing is final: the month is named and what closing means is said before it is done."""
+        named = date_format(month, "YEAR_MONTH_FORMAT")
+        return form_page(
+            self,
+            request,
+            form.hide_fields(),
+            title=_("Close %(month)s?") % {"month": named},
+            submit_label=_("Yes, close %(month)s") % {"month": named},
+            back_url=reverse("admin:finance_closedperiod_add"),
+            intro=[
+                _(
+                    "From now on no payment, refund, invoice or settlement line dated in %(month)s can be recorded "
+                    "or changed; corrections will have to be dated in an open month."
+                )
+                % {"month": named},
+                _("Closing cannot be undone."),
+            ],
+            notes=[_("Note: %(note)s") % {"note": form.cleaned_data["note"]}] if form.cleaned_data["note"] else [],
+            hidden=[(CONFIRMED, "1")],
         )
 

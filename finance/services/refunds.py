@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from orders import events
 from core.errors import DomainError
 from core.fsm import Refusals, check_transition
+from core.tasks import enqueue_on_commit
 from orders.models import OrderEventType
 
 from .. import locks
@@ -30,6 +31,11 @@ class RefundLineInput:
     quantity: int
     amount: Decimal
 
+
+# Queued by its dotted name: aftersales builds on finance, and it is aftersales
+# that knows a ticket closes once its refund is paid (the task does nothing to a
+# ticket that is not waiting for it).
+TICKET_REFUND_PAID_TASK = "aftersales.tasks.close_ticket_refund_paid"
 
 REFUND_REFUSALS = Refusals(
     wrong_state=gettext_lazy("Refund %(refund)s is %(status)s; that is not possible now."),
@@ -121,6 +127,8 @@ def refund_mark_paid(*, actor, refund_id: int, reference: str = "", at=None) -> 
         reference=(reference or "").strip(),
     )
     credit_note_for_refund(order=order, refund=refund, actor=actor, at=refund.paid_at)
+    if refund.return_request_id:
+        enqueue_on_commit(TICKET_REFUND_PAID_TASK, refund.return_request_id)
     return refund
 
 

@@ -2,7 +2,8 @@
 each action is a short adapter from a form to one service call.
 
 ORDER_ACTIONS holds the order's own steps; the apps above orders register theirs
-(finance: payments and invoices, aftersales: tickets) from their admin packages."""
+(finance: payments and invoices, aftersales: tickets) from their admin packages,
+and in ORDER_PAGE_SECTIONS what they show on the order page (aftersales: its tickets)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_pages import ActionButton, ActionRegistry, ObjectAction, ReasonForm, action_button
 from core.fsm import transition_options
-from orders import services
+from orders import permissions, selectors, services
 from orders.models import MERGEABLE_STATUSES, ExceptionReason, Order, OrderStatus
 
 
@@ -61,6 +62,39 @@ class SplitForm(forms.Form):
         return {"quantities": {int(name[5:]): value for name, value in self.cleaned_data.items() if name.startswith("line_")}}
 
 
+# Sections the apps above orders add under the order page's timeline, appended by their
+# admin packages: (request, order) -> rendered HTML, or "" when there is nothing to show.
+ORDER_PAGE_SECTIONS: list = []
+
+def credit_decision_facts(order: Order, user) -> list[str]:
+    """What a credit decision weighs, for a role that sees amounts: the order's total,
+    what the customer owes on account besides it, and its credit limit."""
+    if order.customer_id is None or not permissions.can_see_amounts(user):
+        return []
+    figures = selectors.order_credit_figures(order)
+    amounts = {
+        "total": order.total_amount,
+        "owed": figures["exposure"],
+        "after": figures["exposure"] + order.total_amount,
+        "currency": order.currency,
+    }
+    if figures["credit_limit"] is None:
+        return [
+            _(
+                "Order total %(total)s %(currency)s; the customer owes %(owed)s %(currency)s on account besides it; "
+                "no credit limit."
+            )
+            % amounts
+        ]
+    return [
+        _(
+            "Order total %(total)s %(currency)s; the customer owes %(owed)s %(currency)s on account besides it, "
+            "%(after)s %(currency)s with it; credit limit %(limit)s %(currency)s."
+        )
+        % {**amounts, "limit": figures["credit_limit"]}
+    ]
+
+
 def without_input(service):
     return lambda order_id, actor, arguments: service(actor=actor, order_id=order_id)
 
@@ -102,8 +136,12 @@ ORDER_ACTIONS = ActionRegistry(
         "cancel_allocated": _transition("cancel_allocated", services.order_cancel, ReasonForm, danger=True),
         # issue 5: B2B payment terms and credit review
         "approve_on_terms": _transition("approve_on_terms", services.order_approve_on_terms),
-        "grant_credit": _transition("grant_credit", services.order_grant_credit, CreditNoteForm),
-        "refuse_credit": _transition("refuse_credit", services.order_refuse_credit, ReasonForm, danger=True),
+        "grant_credit": _transition(
+            "grant_credit", services.order_grant_credit, CreditNoteForm, intro=credit_decision_facts
+        ),
+        "refuse_credit": _transition(
+            "refuse_credit", services.order_refuse_credit, ReasonForm, danger=True, intro=credit_decision_facts
+        ),
         "ship_outside": _transition("ship_outside", services.order_ship_outside, ShipOutsideForm),
         # The other steps, offered as their test says.
         "resolve_exception": ObjectAction(

@@ -22,7 +22,7 @@ from orders.importers import cleaning
 from orders.models import ExceptionReason, Order, OrderLine
 
 from .exports import OrderExportMixin
-from .order_actions import ORDER_ACTIONS, order_buttons
+from .order_actions import ORDER_ACTIONS, ORDER_PAGE_SECTIONS, credit_decision_facts, order_buttons
 from .pagination import EstimatedCountPaginator
 
 ORDER_NUMBER = re.compile(r"^SO\d{6,}$", re.IGNORECASE)
@@ -276,6 +276,10 @@ class OrderAdmin(ListFilterLookupsOnly, ObjectActionsMixin, OrderExportMixin, ad
                 **(extra_context or {}),
                 **self.object_page_context(request, order),
                 "timeline": selectors.order_timeline(order, request.user),
+                "sections": [html for section in ORDER_PAGE_SECTIONS if (html := section(request, order))],
+                "credit_facts": credit_decision_facts(order, request.user)
+                if order.exception_reason == ExceptionReason.CREDIT_REVIEW
+                else [],
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

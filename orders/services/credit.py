@@ -12,19 +12,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import events, locks
-from ..finance_port import finance
 from core.errors import DomainError
 from core.fsm import unmet_conditions
 from ..models import ExceptionReason, Order
+from ..selectors import order_credit_figures
 from .exceptions import _flag_exception, _resolve_exception
 from .transitions import ACTION_LABELS, _check_transition_allowed, _now, _require_reason, _transition
-
-
-def _credit_figures(order: Order) -> dict:
-    return {
-        "exposure": finance().customer_credit_exposure(order.customer, excluding_order_id=order.pk),
-        "credit_limit": order.customer.credit_limit,
-    }
 
 
 @transaction.atomic
@@ -39,7 +32,7 @@ def order_approve_on_terms(*, actor, order_id: int, at=None) -> Order:
             _("%(order)s: “%(action)s” is not possible: %(reasons)s")
             % {"order": order.number, "action": ACTION_LABELS["approve_on_terms"], "reasons": " ".join(failed)}
         )
-    figures = _credit_figures(order)
+    figures = order_credit_figures(order)
     limit = figures["credit_limit"]
     over_limit = limit is not None and figures["exposure"] + order.total_amount > limit
     source_status = order.status
@@ -77,7 +70,7 @@ def order_grant_credit(*, actor, order_id: int, note: str = "", at=None) -> Orde
     order = locks.order_for_update(order_id)
     note = (note or "").strip()
     _check_transition_allowed(order, "grant_credit", actor)
-    figures = _credit_figures(order)
+    figures = order_credit_figures(order)
     _transition(
         order,
         "grant_credit",

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.tasks import enqueue_on_commit
 from core.errors import DomainError, require_permission
@@ -104,7 +105,8 @@ def _import_batch_create(
         fmt = registry.format_for(channel, file_format)
         if len(files) > fmt.max_files:
             raise DomainError(
-                _("%(format)s takes at most %(count)s files.") % {"format": fmt.label, "count": fmt.max_files}
+                ngettext("%(format)s takes at most %(count)s file.", "%(format)s takes at most %(count)s files.", fmt.max_files)
+                % {"format": fmt.label, "count": fmt.max_files}
             )
         file_format = fmt.code
     else:

@@ -51,6 +51,19 @@ class WarehouseScreen(LoginRequiredMixin, PermissionRequiredMixin, TemplateView)
     def refused(self, error: DomainError):
         messages.error(self.request, str(error))
 
+    def elsewhere(self, order: Order) -> str:
+        """Why this screen's warehouse may not handle ``order`` ("" when it may)."""
+        here = self.warehouse()
+        if order.warehouse_id == here.pk:
+            return ""
+        if order.warehouse_id is None:
+            return _("%(order)s is not allocated to any warehouse yet.") % {"order": order.number}
+        return _("%(order)s belongs to warehouse %(warehouse)s, not %(here)s: handle it there.") % {
+            "order": order.number,
+            "warehouse": Warehouse.objects.get(pk=order.warehouse_id).name,
+            "here": here.name,
+        }
+
 
 class HomeView(WarehouseScreen):
     template_name = "warehouse/home.html"
@@ -165,6 +178,8 @@ class PackScanView(WarehouseScreen):
             order = selectors.find_order(scan)
             if order is None:
                 messages.error(request, _("No order %(scan)s.") % {"scan": scan})
+            elif refusal := self.elsewhere(order):
+                messages.error(request, refusal)
             else:
                 return redirect("warehouse:pack", number=order.number)
         return super().get(request, *args, **kwargs)
@@ -188,6 +203,7 @@ def _parcel_context(order):
         line.location = locations.get(line.sku_id, "")
         line.code = line.sku.code if line.sku_id else line.platform_sku_code
         line.barcode = line.sku.barcode if line.sku_id else ""
+        line.checked = 0
     return {"parcel": parcel, "master": master, "lines": lines, "units": sum(line.quantity for line in lines)}
 
 
@@ -216,7 +232,11 @@ class PackView(WarehouseScreen):
             parcel = services.parcel_pack(actor=request.user, order_id=order.pk, checked=checked)
         except DomainError as error:
             self.refused(error)
-            return redirect("warehouse:pack", number=order.number)
+            # The same page again with what was scanned so far: a recount from zero is what users met.
+            context = self.get_context_data(**kwargs)
+            for line in context["lines"]:
+                line.checked = checked.get(line.pk, 0)
+            return self.render_to_response(context)
         messages.success(request, _("%(orders)s packed.") % {"orders": ", ".join(o.number for o in parcel)})
         warehouse = Warehouse.objects.get(pk=parcel[0].warehouse_id)
         return redirect(reverse("warehouse:pack_scan", args=[warehouse.code]) + f"?slip={parcel[0].number}")
@@ -242,7 +262,9 @@ class ShipView(WarehouseScreen):
         order = selectors.find_order(scan) if scan else None
         if scan and order is None:
             context["not_found"] = scan
-        if order is not None:
+        if order is not None and (refusal := self.elsewhere(order)):
+            context["elsewhere"] = refusal
+        elif order is not None:
             context.update(_parcel_context(order))
             context["order"] = context["master"]
         context["packed"] = (
@@ -260,6 +282,9 @@ class ShipView(WarehouseScreen):
         order = selectors.warehouse_orders().filter(pk=request.POST.get("order", "0")).first()
         if order is None:
             raise Http404
+        if refusal := self.elsewhere(order):
+            messages.error(request, refusal)
+            return redirect("warehouse:ship", warehouse=warehouse.code)
         try:
             parcel = services.parcel_ship(
                 actor=request.user,
@@ -270,10 +295,12 @@ class ShipView(WarehouseScreen):
         except DomainError as error:
             self.refused(error)
             return redirect(reverse("warehouse:ship", args=[warehouse.code]) + f"?scan={order.number}")
+        # The parcel's orders were read before the service shipped them: read back what it stored.
+        shipped = Order.objects.only("carrier", "tracking_number").get(pk=parcel[0].pk)
         messages.success(
             request,
             _("%(orders)s shipped with %(carrier)s %(tracking)s.")
-            % {"orders": ", ".join(o.number for o in parcel), "carrier": parcel[0].carrier, "tracking": parcel[0].tracking_number},
+            % {"orders": ", ".join(o.number for o in parcel), "carrier": shipped.carrier, "tracking": shipped.tracking_number},
         )
         return redirect("warehouse:ship", warehouse=warehouse.code)
 

@@ -194,3 +194,28 @@ def test_only_supervisors_edit_the_slas(make_user, service_user):
     from aftersales.models import TicketSLA
 
     assert TicketSLA.objects.get(kind="return").hours == 72
+
+
+def test_opening_a_ticket_from_the_order_page_names_it_with_a_link_and_the_order_page_lists_it(
+    two_line_order, service_user, warehouse_user
+):
+    order = two_line_order()
+    red, _green = order.lines.order_by("pk")
+    client = client_for(service_user)
+    order_page = reverse("admin:orders_order_change", args=[order.pk])
+
+    response = client.post(
+        reverse("admin:orders_order_action", args=[order.pk, "open_ticket"]),
+        {"apply": "1", "kind": TicketKind.RETURN, "reason": "damaged", "note": "", f"line_{red.pk}": 1, f"line_{_green.pk}": 0},
+        follow=True,
+    )
+
+    ticket = ReturnRequest.objects.get(order=order)
+    link = f'<a href="{page_url(ticket)}">{ticket.number}</a>'
+    assert response.redirect_chain[-1][0] == order_page
+    assert [str(m) for m in response.context["messages"]] == [f"{order.number}: after-sales ticket {link} opened."]
+    html = response.content.decode()
+    assert link in html.split('class="messagelist"')[1].split("</ul>")[0]  # a link, not escaped text
+    for user in (service_user, warehouse_user):
+        page = client_for(user).get(order_page).content.decode()
+        assert "After-sales tickets" in page and link in page

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from aftersales import services as aftersales
+from aftersales import tasks as aftersales_tasks
 from aftersales.models import (
     ReturnReason,
     ReturnRequest,
@@ -211,6 +212,28 @@ def test_a_refund_only_ticket_is_refunded_right_after_approval_without_goods_com
     assert refund.amount == Decimal("10.00")
     assert "Agreed partial refund" in refund.reason
     assert StockMovement.objects.count() == movements
+
+
+@pytest.mark.parametrize("kind", [TicketKind.REFUND_ONLY, TicketKind.RETURN])
+def test_a_ticket_closes_by_itself_once_finance_pays_its_refund(
+    ticket_in_status, service_user, finance_user, django_capture_on_commit_callbacks, kind
+):
+    ticket = ticket_in_status(T.REFUNDED, kind=kind, quantities={"Green tea": 2})
+    refund = Refund.objects.get(return_request=ticket)
+    with django_capture_on_commit_callbacks(execute=True):
+        finance.refund_approve(actor=finance_user, refund_id=refund.pk)
+    assert fresh(ticket).status == T.REFUNDED  # approved is not paid
+
+    with django_capture_on_commit_callbacks(execute=True):
+        finance.refund_mark_paid(actor=finance_user, refund_id=refund.pk, reference="ALIPAY-RF-2")
+
+    closed = fresh(ticket)
+    assert closed.status == T.CLOSED
+    assert closed.closed_at == Refund.objects.get(pk=refund.pk).paid_at
+    event = OrderEvent.objects.get(order=ticket.order, type=OrderEventType.RETURN_CLOSED)
+    assert event.actor is None  # closed by the system, not by the finance user (who may not close tickets)
+    assert aftersales_tasks.close_ticket_refund_paid(ticket.pk) == T.CLOSED  # again: nothing more happens
+    assert OrderEvent.objects.filter(order=ticket.order, type=OrderEventType.RETURN_CLOSED).count() == 1
 
 
 def test_an_exchange_sends_a_free_replacement_order_and_closes_once_it_has_shipped(

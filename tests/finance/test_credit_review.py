@@ -6,6 +6,8 @@ the only order step Finance may take."""
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from finance import services as finance
 from finance.models import Payment
@@ -239,3 +241,27 @@ def test_a_b2b_invoice_on_terms_is_due_after_the_customers_payment_days(order_in
     invoice = finance.invoice_issue(actor=finance_user, order_id=order.pk, at=issued)
 
     assert invoice.due_on.isoformat() == "2026-07-30"
+
+
+def test_the_credit_review_banner_and_forms_show_the_total_what_is_owed_and_the_limit(held_order, finance_user, warehouse_user):
+    client = Client()
+    client.force_login(finance_user)
+    total = held_order.total_amount
+    facts = (
+        f"Order total {total} CNY; the customer owes 900.00 CNY on account besides it, "
+        f"{total + Decimal('900.00')} CNY with it; credit limit 1000.00 CNY."
+    )
+
+    page = client.get(reverse("admin:orders_order_change", args=[held_order.pk])).content.decode()
+    forms = [
+        client.get(reverse("admin:orders_order_action", args=[held_order.pk, action])).content.decode()
+        for action in ("grant_credit", "refuse_credit")
+    ]
+    warehouse_page = Client()
+    warehouse_page.force_login(warehouse_user)
+    hidden = warehouse_page.get(reverse("admin:orders_order_change", args=[held_order.pk])).content.decode()
+
+    banner = page.split('class="errornote od-exception-flag">')[1].split("</p>")[0]
+    assert banner == f"Held for credit review: this order would take what the customer owes past its credit limit. {facts}"
+    assert all(facts in form for form in forms)
+    assert "Held for credit review" in hidden and "900.00" not in hidden

@@ -114,11 +114,22 @@ def test_finance_downloads_the_reconciliation_sheet(statement, finance_user):
     assert book.sheetnames[0] == "Summary" and book["Matched"].max_row == 3  # header, L1, total
 
 
-def test_finance_closes_a_month_from_the_admin(finance_user):
-    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+def test_finance_closes_a_month_from_the_admin_after_confirming_it(finance_user):
+    last = timezone.localdate().replace(day=1) - timedelta(days=1)
+    last_month = last.strftime("%Y-%m")
     client = client_for(finance_user)
 
-    response = client.post(f"{PERIODS}add/", {"month": last_month, "note": "Books closed"}, follow=True)
+    confirm = client.post(f"{PERIODS}add/", {"month": last_month, "note": "Books closed"})
+
+    html = confirm.content.decode()
+    named = last.strftime("%B %Y")
+    assert confirm.status_code == 200 and not ClosedPeriod.objects.exists()
+    assert f"<h1>Close {named}?</h1>" in html
+    assert f"dated in {named} can be recorded or changed" in html and "Closing cannot be undone." in html
+    assert f'value="Yes, close {named}"' in html
+    assert f'<input type="hidden" name="month" value="{last_month}"' in html and 'name="confirmed" value="1"' in html
+
+    response = client.post(f"{PERIODS}add/", {"month": last_month, "note": "Books closed", "confirmed": "1"}, follow=True)
 
     assert f"{last_month} is closed" in response.content.decode()
     assert str(ClosedPeriod.objects.get()) == last_month

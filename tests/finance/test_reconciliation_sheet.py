@@ -224,3 +224,11 @@ def test_a_period_in_two_currencies_is_summed_per_currency(tmp_path):
         ("1 line in EUR", Decimal("80.75")),
         ("1 line in USD", Decimal("23.79")),
     ]
+
+
+def test_an_unsettled_orders_status_is_written_as_its_label(period):
+    book, _totals = read_back(*period)
+
+    (row,), _total = data_rows(book["Not settled"])
+
+    assert row[column(book["Not settled"], "Status")].value == "Shipped"

@@ -76,3 +76,20 @@ def test_deep_pages_read_keys_first_and_show_the_same_orders(clerk, order_in_sta
     assert [[order.pk for order in page] for page in deep] == [[order.pk for order in page] for page in shallow]
     assert [order.pk for page in deep for order in page] == newest_first
     assert deep[1][0].channel.name  # the page's joins came along
+
+
+def test_show_all_is_offered_only_where_it_shows_every_row(clerk, order_in_status, monkeypatch):
+    # Django's search bar said "N results (Show all)" on every page — the list counted by
+    # the estimating paginator has no full count — and "Show all" led to the same first page.
+    monkeypatch.setattr(OrderAdmin, "list_per_page", 2)
+    orders = [order_in_status(OrderStatus.PAID) for __ in range(3)]
+    client = client_for(clerk)
+
+    unfiltered = client.get(ORDERS).content.decode()
+    filtered = client.get(ORDERS + "?status__exact=paid").content.decode()
+    show_all = client.get(ORDERS + "?status__exact=paid&all=").content.decode()
+
+    assert "Show all" not in unfiltered.split('id="toolbar"')[1].split("</form>")[0]
+    assert "3 results (<a href=\"?\">clear search and filters</a>)" in filtered
+    assert 'href="?all=&amp;status__exact=paid" class="showall">Show all</a>' in filtered
+    assert all(order.number in show_all for order in orders)

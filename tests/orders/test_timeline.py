@@ -10,10 +10,12 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from aftersales import services as aftersales
 from finance.models import PaymentMethod, Refund
 from orders import services, tasks
 from core.errors import DomainError
 from orders.models import ExceptionNotification, ExceptionReason, Order, OrderEvent, OrderStatus
+from orders.selectors import order_timeline
 from orders.services import LineInput
 from tests.factories import SKUAliasFactory, ship_to
 from tests.flow import snapshot
@@ -401,3 +403,28 @@ def test_payment_method_is_recorded_on_the_timeline(new_order, clerk):
     services.order_mark_paid(actor=clerk, order_id=new_order.pk, method=PaymentMethod.WECHAT, reference="WX-1", at=at(5))
 
     assert OrderEvent.objects.get(order=new_order, type="paid").parameters["method"] == "wechat"
+
+
+def test_the_timeline_names_warehouses_payment_methods_ticket_kinds_and_sources_by_their_labels(
+    order_in_status, clerk, service_user
+):
+    order = order_in_status(OrderStatus.SHIPPED)
+    line = order.lines.get()
+    aftersales.return_open(
+        actor=service_user, order_id=order.pk, kind="refund_only", reason="damaged", quantities={line.pk: 1}
+    )
+
+    details = {row["type"]: row["details"] for row in order_timeline(order, clerk)}
+
+    assert details["created"] == "source: entered by hand; status: Pending payment"
+    assert "method: Bank transfer" in details["paid"] and "bank_transfer" not in details["paid"]
+    assert "warehouse: Shanghai" in details["allocated"] and "warehouse: sh" not in details["allocated"]
+    assert "kind: Refund only" in details["return_opened"] and "reason: Arrived damaged" in details["return_opened"]
+
+
+def test_the_timeline_names_a_refunds_status_by_its_label(order_in_status, clerk):
+    order = order_in_status(OrderStatus.CANCELLED, cancelled_from=OrderStatus.PAID)
+
+    details = {row["type"]: row["details"] for row in order_timeline(order, clerk)}
+
+    assert details["refund_requested"].endswith("status: Requested")

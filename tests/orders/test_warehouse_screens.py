@@ -200,3 +200,61 @@ def test_allocate_now_fills_the_pick_queue_as_the_minute_job_would(warehouse_use
 
     assert reload(approved).status == S.ALLOCATED
     assert approved.number in client.get(reverse("warehouse:queue", args=[warehouse.code])).content.decode()
+
+
+def packed_order(client, order):
+    client.post(reverse("warehouse:pack", args=[order.number]), {f"line_{pk}": q for pk, q in order.lines.values_list("pk", "quantity")})
+    return reload(order)
+
+
+def test_the_ship_message_names_the_carrier_and_tracking_number_stored(warehouse_user, warehouse, allocated):
+    client = client_for(warehouse_user)
+    client.post(reverse("warehouse:queue", args=[warehouse.code]), {"order": [allocated[0].pk]})
+    order = packed_order(client, allocated[0])
+
+    page = client.post(
+        reverse("warehouse:ship", args=[warehouse.code]),
+        {"order": order.pk, "carrier": "SF Express", "tracking_number": " SF0001 "},
+        follow=True,
+    )
+
+    assert [str(m) for m in page.context["messages"]][-1] == f"{order.number} shipped with SF Express SF0001."
+
+
+def test_a_refused_pack_keeps_the_counts_already_scanned(warehouse_user, warehouse, allocated):
+    client = client_for(warehouse_user)
+    client.post(reverse("warehouse:queue", args=[warehouse.code]), {"order": [allocated[0].pk]})
+    order = allocated[0]
+    two, one = order.lines.order_by("id").values_list("pk", flat=True)
+
+    page = client.post(reverse("warehouse:pack", args=[order.number]), {f"line_{two}": 2, f"line_{one}": 0})
+
+    html = page.content.decode()
+    assert reload(order).status == S.PICKING
+    assert "Not every unit is checked" in html
+    assert re.search(rf'name="line_{two}" min="0" max="2" value="2"', html)
+    assert re.search(rf'name="line_{one}" min="0" max="1" value="0"', html)
+
+
+def test_pack_and_ship_screens_refuse_another_warehouses_order_naming_its_warehouse(
+    warehouse_user, warehouse, second_warehouse, allocated
+):
+    client = client_for(warehouse_user)
+    client.post(reverse("warehouse:queue", args=[warehouse.code]), {"order": [o.pk for o in allocated]})
+    order = packed_order(client, allocated[0])
+    picking = allocated[1]
+    expected = f"{order.number} belongs to warehouse Shanghai, not Guangzhou: handle it there."
+
+    pack_scan = client.get(reverse("warehouse:pack_scan", args=[second_warehouse.code]), {"scan": picking.number})
+    ship_scan = client.get(reverse("warehouse:ship", args=[second_warehouse.code]), {"scan": order.number})
+    ship = client.post(
+        reverse("warehouse:ship", args=[second_warehouse.code]),
+        {"order": order.pk, "carrier": "SF Express", "tracking_number": "SF0002"},
+        follow=True,
+    )
+
+    assert pack_scan.status_code == 200
+    assert [str(m) for m in pack_scan.context["messages"]][-1] == expected.replace(order.number, picking.number)
+    assert expected in ship_scan.content.decode() and 'name="tracking_number"' not in ship_scan.content.decode()
+    assert [str(m) for m in ship.context["messages"]] == [expected]  # the earlier ones were shown on the pages above
+    assert reload(order).status == S.PACKED

@@ -6,6 +6,8 @@ import io
 import pytest
 from django.urls import reverse
 
+from core.errors import DomainError
+from orders import services
 from orders.models import ImportBatch, ImportKind, ImportStatus, Order, OrderStatus
 
 from . import platform_files as pf
@@ -179,3 +181,13 @@ def test_an_upload_without_a_channel_is_refused_on_the_form(clerk, client, djang
     assert response.status_code == 200
     assert "Choose the channel" in response.text
     assert not ImportBatch.objects.exists()
+
+
+def test_too_many_files_for_a_one_file_format_says_file_not_files(clerk, platform_channel):
+    channel = platform_channel("jd")
+    files = [("a.csv", io.BytesIO(b"x")), ("b.csv", io.BytesIO(b"y"))]
+
+    with pytest.raises(DomainError) as refused:
+        services.import_batch_create(actor=clerk, channel=channel, files=files)
+
+    assert str(refused.value).endswith("takes at most 1 file.")

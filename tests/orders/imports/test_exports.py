@@ -182,3 +182,10 @@ def test_the_stock_file_from_the_channel_list_and_the_command(clerk, channel, sk
     path = tmp_path / "stock.csv"
     call_command("export_stock", "--channel", channel.code, "--user", "clerk", "-o", str(path))
     assert len(read_csv(path.read_bytes())) == 3
+
+
+def test_the_export_names_channel_and_warehouse_as_people_know_them(clerk, buyer_order):
+    headers, rows = exports.export_table(clerk, Order.objects.all())
+    (row,) = [dict(zip(headers, values, strict=True)) for values in rows]
+
+    assert (row["Channel"], row["Warehouse"]) == ("Tmall flagship store", "Shanghai")
