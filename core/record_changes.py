@@ -58,6 +58,12 @@ def record_update(record: models.Model, *, actor, values: dict, editable, locked
     return changes
 
 
+def record_changed(record: models.Model, *, actor, changes: dict, created: bool = False) -> RecordChange:
+    """Write a change the caller made itself (e.g. a group's permissions, which
+    ``record_update`` does not set): {name: [old, new]}."""
+    return _write(record, actor=actor, action=RecordChange.Action.CREATED if created else RecordChange.Action.CHANGED, changes=changes)
+
+
 def record_history(record: models.Model, *, fields, limit: int | None = None) -> list[dict]:
     """The record's last ``limit`` changes (all without one), newest first,
     one row per changed field among ``fields`` (those its reader may see, in

@@ -5,6 +5,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 
+from core.record_changes import record_changed
+
 ORDER_READ = [
     "orders.view_order",
     "orders.view_orderline",
@@ -165,14 +167,23 @@ def _permissions(codes: list[str]) -> list[Permission]:
 
 
 @transaction.atomic
-def roles_setup() -> dict[str, Group]:
-    """Create or correct the role groups; safe to run any number of times."""
+@transaction.atomic
+def roles_setup(*, actor=None) -> dict[str, Group]:
+    """Create or correct the role groups; safe to run any number of times.
+    Each group whose permissions it changes gets a record of them, old and new."""
+    targets = {name: _permissions(codes) for name, codes in ROLE_PERMISSIONS.items()}
+    targets[SUPERVISOR] = Permission.objects.filter(content_type__app_label__in=OUR_APPS)
     groups = {}
-    for name, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(_permissions(codes))
+    for name, permissions in targets.items():
+        group, created = Group.objects.get_or_create(name=name)
+        before = _codes(group.permissions.all())
+        group.permissions.set(permissions)
+        after = _codes(group.permissions.all())
+        if after != before:
+            record_changed(group, actor=actor, changes={"permissions": [before, after]}, created=created)
         groups[name] = group
-    supervisor, _ = Group.objects.get_or_create(name=SUPERVISOR)
-    supervisor.permissions.set(Permission.objects.filter(content_type__app_label__in=OUR_APPS))
-    groups[SUPERVISOR] = supervisor
     return groups
+
+
+def _codes(permissions) -> list[str]:
+    return sorted(f"{app}.{code}" for app, code in permissions.values_list("content_type__app_label", "codename"))

@@ -120,7 +120,7 @@ class StockLevelForm(forms.ModelForm):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(admin.ModelAdmin):
+class StockLevelAdmin(RecordHistoryMixin, admin.ModelAdmin):
     form = StockLevelForm
     list_display = (
         "sku_code",

@@ -10,6 +10,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.record_changes import record_update
 from core.errors import DomainError, require_permission
 
 from .. import locks
@@ -357,6 +358,9 @@ def stock_count_record(*, actor, warehouse, sku, counted: int, note: str = "", a
     return count
 
 
+STOCK_LEVEL_SETTINGS = frozenset({"safety_stock", "location"})
+
+
 @transaction.atomic
 def stock_level_update_settings(*, actor, level_id: int, safety_stock: int, location: str) -> StockLevel:
     """Safety stock and bin location: settings of a stock level, not quantities (no ledger movement)."""
@@ -364,6 +368,10 @@ def stock_level_update_settings(*, actor, level_id: int, safety_stock: int, loca
     if safety_stock is None or safety_stock < 0:
         raise DomainError(_("Safety stock is a whole number of units, zero or more."))
     level = locks.stock_levels_by_id_for_update([level_id])[level_id]
-    StockLevel.objects.filter(pk=level.pk).update(safety_stock=safety_stock, location=location.strip().upper())
-    level.refresh_from_db()
+    record_update(
+        level,
+        actor=actor,
+        values={"safety_stock": safety_stock, "location": location.strip().upper()},
+        editable=STOCK_LEVEL_SETTINGS,
+    )
     return level

@@ -3,11 +3,14 @@ their services, each change recorded with who made it and every field's old
 and new value, and shown on the record's admin page."""
 
 import threading
+from io import StringIO
 import time
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -15,7 +18,7 @@ from django.urls import reverse
 from core.errors import DomainError, NotPermitted
 from core.models import RecordChange
 from inventory import services as inventory_services
-from inventory.models import SKU, Supplier, Warehouse
+from inventory.models import SKU, StockLevel, Supplier, Warehouse
 from orders import services as order_services
 from orders.models import Channel, Customer
 
@@ -89,6 +92,14 @@ EDITS = {
         "12",
         [7, 12],
     ),
+    "stock level": (
+        "inventory_stocklevel",
+        "Warehouse",
+        lambda: StockLevel.objects.create(warehouse=WarehouseFactory(code="sz"), sku=SKUFactory(code="TEA-8"), safety_stock=3),
+        "safety_stock",
+        "10",
+        [3, 10],
+    ),
 }
 
 
@@ -113,7 +124,7 @@ def test_an_admin_edit_records_who_changed_which_field_from_what_to_what(entity,
 @pytest.mark.parametrize("entity", EDITS)
 def test_a_role_without_the_permission_is_refused_and_nothing_is_recorded(entity, make_user, supervisor):
     url_name, _role, make, field, value, _stored = EDITS[entity]
-    clerk, record = make_user("Clerk"), make()  # the Clerk views all five, changes none
+    clerk, record = make_user("Clerk"), make()  # the Clerk views them all, changes none
     url = reverse(f"admin:{url_name}_change", args=[record.pk])
     data = {**form_data(client_for(supervisor).get(url)), field: value}
 
@@ -217,9 +228,10 @@ def test_an_invalid_edit_is_refused_and_nothing_changes(supervisor):
     ],
 )
 def test_the_services_refuse_a_role_without_the_permission(service, arguments, clerk):
+    before = RecordChange.objects.count()  # the role groups' own history, from setting them up
     with pytest.raises(NotPermitted):
         service(actor=clerk, **arguments)
-    assert not RecordChange.objects.exists()
+    assert RecordChange.objects.count() == before
 
 
 @pytest.mark.postgres
@@ -266,3 +278,20 @@ def test_an_edit_waiting_for_another_records_the_value_that_one_left(roles, make
         {"credit_limit": ["5000.00", "6000.00"]},
         {"credit_limit": ["6000.00", "7000.00"]},
     ]
+
+
+def test_setup_roles_records_each_group_it_corrects_with_the_old_and_new_permissions(roles):
+    clerk = Group.objects.get(name="Clerk")
+    removed = clerk.permissions.get(codename="approve_order")
+    clerk.permissions.remove(removed)
+    earlier = len(changes_of(clerk))  # the group's creation, when the test database was set up
+    out = StringIO()
+
+    call_command("setup_roles", stdout=out)
+
+    change = changes_of(clerk)[0]  # newest first
+    old, new = change.changes["permissions"]
+    assert "orders.approve_order" not in old and "orders.approve_order" in new
+    assert "1 groups changed" in out.getvalue()
+    call_command("setup_roles", stdout=StringIO())
+    assert len(changes_of(clerk)) == earlier + 1  # a second run changes nothing, records nothing
