@@ -34,9 +34,11 @@ from core.files import normalise_header
 from inventory.models import SKU
 from orders import exports, permissions, services
 from orders.importers.generic import TEMPLATE_COLUMNS
+from orders.importers.records import PlatformState
 from orders.importers.models import ImportBatch, ImportKind, ImportRejection, ImportStatus
 from orders.importers.registry import format_choices
 from orders.models import Channel, OrderStatus, UnmappedLine
+from orders.services.imports import STEP_LABELS
 
 SHOWN_REJECTIONS = 100
 
@@ -106,6 +108,26 @@ class MapSkuForm(forms.Form):
 
 
 # --- import batches -----------------------------------------------------------------------------
+
+
+def _label(choices, code) -> str:
+    """A stored code in the reader's language (a preview written before codes were stored keeps its text)."""
+    return str(dict(choices).get(code, code))
+
+
+def _samples_shown(samples: dict) -> dict:
+    """A preview's sample orders keep codes (a background run has no reader's language); shown as labels."""
+    return {
+        "created": [{**row, "state": _label(PlatformState.choices, row["state"])} for row in samples.get("created", [])],
+        "changed": [
+            {
+                **row,
+                "status": _label(OrderStatus.choices, row["status"]),
+                "steps": [_label(STEP_LABELS.items(), step) for step in row["steps"]],
+            }
+            for row in samples.get("changed", [])
+        ],
+    }
 
 
 @admin.register(ImportBatch)
@@ -243,7 +265,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": str(batch),
             "batch": batch,
-            "samples": batch.preview.get("samples", {}),
+            "samples": _samples_shown(batch.preview.get("samples", {})),
             "unknown_sku_orders": batch.preview.get("unknown_sku_orders", 0),
             "rejections": rejections,
             "more_rejections": batch.rejected_rows > len(rejections),

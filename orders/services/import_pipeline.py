@@ -282,7 +282,7 @@ class OrderImport:
                 self.outcome.samples["created"].append(
                     {
                         "id": order.platform_order_id,
-                        "state": str(import_services.PlatformState(order.state).label),
+                        "state": order.state,  # codes: the page shows them in its reader's language
                         "lines": len(order.lines),
                         "total": str(order.total_amount),
                         "currency": order.details.get("currency") or self.channel.default_currency,
@@ -346,8 +346,8 @@ class OrderImport:
                 {
                     "id": record.order.platform_order_id,
                     "number": current.number,
-                    "status": str(OrderStatus(current.status).label),
-                    "steps": [str(import_services.STEP_LABELS[step]) for step in steps],
+                    "status": current.status,
+                    "steps": list(steps),
                 }
             )
 

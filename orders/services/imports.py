@@ -35,7 +35,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from inventory.models import SKU, SKUAlias
 
@@ -651,17 +651,17 @@ def order_import_update(*, actor, order_id: int, incoming: PlatformOrder, batch_
     return steps
 
 
-# What a preview calls each step.
+# What a preview calls each step (a context of its own: "paid" is also a date column).
 STEP_LABELS = {
-    "mark_paid": gettext_lazy("paid"),
-    "hold": gettext_lazy("on hold (unknown SKU)"),
-    "release": gettext_lazy("released"),
-    "ship_outside": gettext_lazy("shipped outside our warehouses"),
-    "start_picking": gettext_lazy("picking"),
-    "pack": gettext_lazy("packed"),
-    "ship": gettext_lazy("shipped from our warehouse"),
-    "tracking": gettext_lazy("tracking number changed"),
-    "confirm_delivery": gettext_lazy("delivered"),
-    "complete": gettext_lazy("completed"),
-    "cancel": gettext_lazy("cancelled"),
+    "mark_paid": pgettext_lazy("import step", "paid"),
+    "hold": pgettext_lazy("import step", "on hold (unknown SKU)"),
+    "release": pgettext_lazy("import step", "released"),
+    "ship_outside": pgettext_lazy("import step", "shipped outside our warehouses"),
+    "start_picking": pgettext_lazy("import step", "picking"),
+    "pack": pgettext_lazy("import step", "packed"),
+    "ship": pgettext_lazy("import step", "shipped from our warehouse"),
+    "tracking": pgettext_lazy("import step", "tracking number changed"),
+    "confirm_delivery": pgettext_lazy("import step", "delivered"),
+    "complete": pgettext_lazy("import step", "completed"),
+    "cancel": pgettext_lazy("import step", "cancelled"),
 }

@@ -4,6 +4,8 @@ a later export moves orders forward through the transition services."""
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from finance.models import Refund
 from inventory.models import MovementKind, StockMovement
@@ -187,7 +189,7 @@ def test_preview_writes_nothing_and_predicts_the_import(taobao_channel, skus, ru
 
     assert preview.status == ImportStatus.PREVIEWED
     assert (preview.created_count, preview.updated_count, preview.rejected_orders) == (1, 1, 1)
-    assert preview.preview["samples"]["changed"][0]["steps"] == ["paid"]
+    assert preview.preview["samples"]["changed"][0]["steps"] == ["mark_paid"]
     assert whole_state() == before
 
 
@@ -227,3 +229,17 @@ def test_an_order_paid_in_a_month_finance_has_closed_is_rejected_and_the_rest_la
 
     assert list(Order.objects.values_list("platform_order_id", flat=True)) == ["2"]
     assert "closed" in batch.rejections.get(platform_order_id="1", file_name="ExportOrderList.csv").reason
+
+
+def test_a_preview_made_in_english_reads_in_chinese_for_a_chinese_reader(taobao_channel, skus, run_import, clerk):
+    run_import(taobao_channel, *taobao_pair(pf.taobao_order(1, 订单状态="等待买家付款", 买家实际支付金额="0")))
+    preview = run_import(taobao_channel, *taobao_pair(pf.taobao_order(1), pf.taobao_order(2)), preview=True)
+    client = Client()
+    client.force_login(clerk)
+
+    page = client.get(
+        reverse("admin:orders_importbatch_change", args=[preview.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert "已付款" in page  # the changed order's step, stored as a code, shown in the reader's language
+    assert "mark_paid" not in page
