@@ -112,11 +112,22 @@ def moment(row: Row, *columns: Col, tz=None, required: bool = False):
     return None
 
 
+# No platform order line is a million units: a bigger quantity is an id or a
+# barcode pasted into the quantity column (1e9 fits the column but is never an order).
+MAX_LINE_QUANTITY = 1_000_000
+
+
 def quantity(row: Row, column: Col) -> int:
     try:
-        return parse_quantity(row.cells.get(column, ""))
+        value = parse_quantity(row.cells.get(column, ""))
     except ValueError as error:
         raise RowError(f"{column.label}: {error}") from None
+    if value > MAX_LINE_QUANTITY:
+        raise RowError(
+            _("%(column)s: %(value)s units on one line is more than %(limit)s; is this the right column?")
+            % {"column": column.label, "value": value, "limit": MAX_LINE_QUANTITY}
+        )
+    return value
 
 
 def required_text(row: Row, column: Col) -> str:

@@ -42,6 +42,7 @@ from inventory.models import SKU, SKUAlias
 from .. import events, locks
 from core.bulk_insert import Prototype, insert_rows
 from core.errors import DomainError, require_permission
+from core.limits import field_problem, model_problems
 from ..finance_port import finance
 from ..importers.records import PlatformLine, PlatformOrder, PlatformState
 from ..models import SHIP_TO_FIELDS, ZERO, Channel, ExceptionReason, Order, OrderLine, OrderStatus, PaymentMethod
@@ -105,17 +106,43 @@ MONEY_FIELDS = ("goods_amount", "shipping_amount", "discount_amount", "tax_amoun
 NOTE_LENGTH = Order._meta.get_field("exception_note").max_length
 
 
-def _max_lengths(model, names):
-    return {name: model._meta.get_field(name).max_length for name in names if model._meta.get_field(name).max_length}
-
-
-_ORDER_LENGTHS = _max_lengths(Order, [name for name in IMPORTED_FIELDS if name not in MONEY_FIELDS])
-_ORDER_LENGTHS["platform_order_id"] = Order._meta.get_field("platform_order_id").max_length
-_ORDER_LENGTHS["carrier"] = Order._meta.get_field("carrier").max_length
-_ORDER_LENGTHS["tracking_number"] = Order._meta.get_field("tracking_number").max_length
-_DETAIL_LENGTHS = [(name, limit) for name, limit in _ORDER_LENGTHS.items() if name in IMPORTED_FIELDS]
-_TITLE_LENGTH = OrderLine._meta.get_field("title").max_length
 _CODE_LENGTH = OrderLine._meta.get_field("platform_sku_code").max_length
+
+
+def _column_problems(incoming: PlatformOrder) -> list[str]:
+    """Values that do not fit the columns they would be written to (core.limits), derived amounts included."""
+    goods = sum((line.unit_price * line.quantity for line in incoming.lines), ZERO)
+    paid_amount = incoming.paid_amount if incoming.paid_amount else incoming.total_amount
+    problems = model_problems(
+        Order,
+        {
+            **{name: value for name, value in incoming.details.items() if name in IMPORTED_FIELDS},
+            "platform_order_id": incoming.platform_order_id,
+            "carrier": incoming.carrier,
+            "tracking_number": incoming.tracking_number,
+            "cancel_reason": incoming.close_reason,
+            "goods_amount": incoming.details.get("goods_amount", goods),
+            "paid_amount": paid_amount,
+            "placed_at": incoming.placed_at,
+            "paid_at": incoming.paid_at,
+            "shipped_at": incoming.shipped_at,
+            "delivered_at": incoming.delivered_at,
+            "completed_at": incoming.completed_at,
+            "cancelled_at": incoming.closed_at,
+        },
+    )
+    for line in incoming.lines:
+        problems += model_problems(
+            OrderLine,
+            {
+                "title": line.title,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price * line.quantity,  # the line's total is stored in amounts too
+                "discount_amount": line.discount_amount,
+            },
+        )
+        problems += [field_problem(OrderLine, "platform_sku_code", code) for code in line.sku_codes]
+    return list(dict.fromkeys(problem for problem in problems if problem))
 
 
 def platform_order_problems(incoming: PlatformOrder, *, new: bool) -> list[str]:
@@ -129,19 +156,7 @@ def platform_order_problems(incoming: PlatformOrder, *, new: bool) -> list[str]:
         problems.append(_("Unknown platform state “%(state)s”.") % {"state": incoming.state})
     if not incoming.platform_order_id:
         problems.append(_("The platform order id is missing."))
-    too_long = [name for name, limit in _DETAIL_LENGTHS if len(details.get(name) or "") > limit]
-    too_long += [
-        name
-        for name, value in (
-            ("platform_order_id", incoming.platform_order_id),
-            ("carrier", incoming.carrier),
-            ("tracking_number", incoming.tracking_number),
-        )
-        if len(value) > _ORDER_LENGTHS[name]
-    ]
-    for name in too_long:
-        label = Order._meta.get_field(name).verbose_name
-        problems.append(_("%(field)s is longer than %(limit)s characters.") % {"field": label, "limit": _ORDER_LENGTHS[name]})
+    problems += _column_problems(incoming)
     for name in MONEY_FIELDS:
         if details.get(name, ZERO) < 0:
             problems.append(_("%(field)s cannot be negative.") % {"field": Order._meta.get_field(name).verbose_name})
@@ -153,10 +168,6 @@ def platform_order_problems(incoming: PlatformOrder, *, new: bool) -> list[str]:
                 problems.append(_("A line's quantity must be more than zero."))
             if line.unit_price < 0 or line.discount_amount < 0:
                 problems.append(_("A line's price and discount cannot be negative."))
-            if len(line.title) > _TITLE_LENGTH:
-                problems.append(_("A line's title is longer than %(limit)s characters.") % {"limit": _TITLE_LENGTH})
-            if any(len(code) > _CODE_LENGTH for code in line.sku_codes):
-                problems.append(_("A platform SKU code is longer than %(limit)s characters.") % {"limit": _CODE_LENGTH})
     return problems
 
 
