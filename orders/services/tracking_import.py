@@ -27,6 +27,7 @@ from .import_pipeline import Outcome, run_chunks
 from .lifecycle import order_ship
 from .outside import TRACKING_CORRECTABLE_STATUSES, order_update_tracking
 from core.files import FileProblem, header_names, read_rows
+from core.limits import model_problems
 
 ORDER_COLUMNS = tuple(
     Col(name) for name in ("order", "order number", "platform order id", "订单号", "订单编号", "平台订单号", "主订单编号")
@@ -124,6 +125,10 @@ class TrackingImport:
                 continue
             if not item.tracking_number:
                 reject(_("The tracking number is empty."))
+                continue
+            problems = model_problems(Order, {"tracking_number": item.tracking_number, "carrier": item.carrier})
+            if problems:
+                reject(" ".join(problems))
                 continue
             orders = found.get(reference, [])
             if not orders:

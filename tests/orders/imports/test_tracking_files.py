@@ -90,3 +90,23 @@ def test_a_platform_id_of_two_channels_is_refused_unless_the_channel_is_chosen(o
     run_import(channel, ("t.csv", data), kind=ImportKind.TRACKING, actor=warehouse_user)
     assert Order.objects.get(pk=first.pk).status == OrderStatus.SHIPPED
     assert Order.objects.get(pk=second.pk).status == OrderStatus.PENDING_PAYMENT
+
+
+def test_a_tracking_number_or_carrier_too_long_for_its_column_is_rejected_in_preview_and_import(
+    order_in_status, run_import, warehouse_user
+):
+    too_long, long_carrier, fine = (order_in_status(OrderStatus.PACKED) for _ in range(3))
+    data = pf.tracking_csv(
+        [(too_long.number, "顺丰速运", "SF" + "1" * 80), (long_carrier.number, "快" * 70, "SF2"), (fine.number, "顺丰速运", "SF3")]
+    )
+
+    preview = run_import(None, ("t.csv", data), kind=ImportKind.TRACKING, actor=warehouse_user, preview=True)
+    batch = run_import(None, ("t.csv", data), kind=ImportKind.TRACKING, actor=warehouse_user)
+
+    assert (preview.updated_count, preview.rejected_rows) == (1, 2)
+    assert (batch.updated_count, batch.rejected_rows) == (1, 2), batch.error
+    reasons = dict(batch.rejections.values_list("line", "reason"))
+    assert "tracking number" in reasons[2] and "64" in reasons[2]
+    assert "carrier" in reasons[3]
+    assert Order.objects.get(pk=too_long.pk).status == OrderStatus.PACKED
+    assert Order.objects.get(pk=fine.pk).status == OrderStatus.SHIPPED
