@@ -6,11 +6,19 @@ spreadsheet tricks the platforms play on cells (``="123"`` text formulas,
 leading ``'``, backticks, ``\\t``), and yields one ``Row`` per data line with
 its line number, without ever holding the whole file in memory.
 
-Encoding: a BOM wins; otherwise the file is UTF-8 if *all* of it decodes as
-strict UTF-8, else GB18030 (a superset of GBK and GB2312). Guessing libraries
-(chardet, charset-normalizer) look at a sample and can call a GBK file Big5
-or a UTF-8 file Latin-1; this rule cannot, because no GBK text of Chinese
-characters is valid UTF-8 (GOTCHAS 1).
+Encoding: a BOM wins; UTF-16 without a BOM is told by its zero bytes;
+otherwise the file is UTF-8 if *all* of it decodes as strict UTF-8, else
+GB18030 (a superset of GBK and GB2312). Guessing libraries (chardet,
+charset-normalizer) look at a sample and can call a GBK file Big5 or a UTF-8
+file Latin-1; this rule cannot, because no GBK text of Chinese characters is
+valid UTF-8 (GOTCHAS 1). What the rule cannot tell by itself is checked
+after it: a Shift-JIS, Big5 or Windows-1252 file decodes as GB18030 into rare
+characters outside GB2312, and is refused (``FileProblem``) rather than read
+as mojibake; so are images, archives and other binary files.
+
+Cells lose the control characters no platform means (NUL, vertical tab, …)
+and the direction overrides that make a name display as another
+(``INVISIBLE``): PostgreSQL refuses NUL in text and XLSX cannot hold the rest.
 """
 
 import codecs
@@ -36,6 +44,25 @@ CHUNK = 1 << 20
 HEADER_SEARCH_ROWS = 30
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+# Files people upload by mistake, by their first bytes.
+BINARY_MAGIC = {
+    b"\x89PNG": "PNG image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"GIF8": "GIF image",
+    b"%PDF": "PDF document",
+    b"\x1f\x8b": "gzip archive",
+    b"7z\xbc\xaf": "7-Zip archive",
+    b"Rar!": "RAR archive",
+}
+SNIFF = 1 << 16  # bytes looked at to tell UTF-16 and binary files
+# Control characters no platform means in a cell (tab, line feed and carriage
+# return are kept), the bidirectional overrides and isolates that make text
+# display as something else (a name shown reversed), and XML's non-characters.
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+_CONTROL_BYTES = re.compile(b"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# GBK text of Chinese is almost all in GB2312; Shift-JIS, Big5 and cp1252 bytes read as GB18030 are not.
+GB2312_SHARE = 0.8
+GB2312_EVIDENCE = 8  # double-byte characters needed before judging
 
 csv.field_size_limit(16 * 1024 * 1024)  # a buyer's note may be long; a cell is never this long
 
@@ -81,7 +108,7 @@ def clean_cell(value) -> str:
         return ""
     if not isinstance(value, str):
         return _text_of_spreadsheet_value(value)
-    text = value.strip()
+    text = INVISIBLE.sub("", value).strip()
     if not text or (text[0] not in _CELL_TRICKS and "\ufeff" not in text):
         return text  # the common case, a plain cell: one scan, no copies
     text = text.replace("\ufeff", "").strip()
@@ -195,15 +222,89 @@ def parse_quantity(text: str) -> int:
 # --- files ---------------------------------------------------------------------------------
 
 
-def detect_encoding(binary) -> str:
-    """``utf-8-sig``, ``utf-16`` or ``gb18030`` for a seekable binary file; leaves it at the start."""
+def _refuse_binary(head: bytes) -> None:
+    for magic, kind in BINARY_MAGIC.items():
+        if head.startswith(magic):
+            raise FileProblem(
+                _("This is a %(kind)s, not a CSV or XLSX file: upload the platform's export.") % {"kind": kind}
+            )
+    if head and len(_CONTROL_BYTES.findall(head)) > len(head) // 20:
+        raise FileProblem(_("This is not a text file (CSV) or an XLSX spreadsheet: upload the platform's export."))
+
+
+def _utf16_without_bom(head: bytes) -> str:
+    """``utf-16-le`` or ``utf-16-be`` when zero bytes fill one side of the code units (ASCII
+    delimiters, digits and header letters in UTF-16), else ""."""
+    head = head[: len(head) // 2 * 2]
+    if len(head) < 4:
+        return ""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    units = len(head) // 2
+    for encoding, zeros, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros >= units // 5 and others <= units // 50:
+            try:
+                head.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+    return ""
+
+
+def _refuse_other_encodings(binary) -> None:
+    """A file read as GB18030 whose double-byte characters are mostly outside GB2312 is
+    in another encoding (Shift-JIS, Big5, Windows-1252): refused, naming the likely one."""
+    sample = binary.read(CHUNK)
     binary.seek(0)
-    head = binary.read(4)
+    text = sample.decode("gb18030", errors="ignore")
+    double_byte = [char for char in set(text) if len(char.encode("gb18030")) == 2]
+    if len(double_byte) < GB2312_EVIDENCE:
+        return
+    common = sum(1 for char in double_byte if _in_gb2312(char))
+    if common >= GB2312_SHARE * len(double_byte):
+        return
+    candidates = [label for codec, label in (("shift_jis", "Shift-JIS"), ("big5", "Big5")) if _decodes(sample, codec)]
+    raise FileProblem(
+        _(
+            "The file's text is neither UTF-8 nor GB18030 (GBK) Chinese: read so it gives rare characters "
+            "(%(example)s…), as a file in %(encodings)s would. Save it as UTF-8 (Excel: “CSV UTF-8”) and upload it again."
+        )
+        % {
+            "example": "".join(sorted(double_byte)[:6]),
+            "encodings": " or ".join(candidates) or _("another encoding (Windows-1252, Shift-JIS, Big5)"),
+        }
+    )
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(codec)("strict").decode(data)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(binary) -> str:
+    """``utf-8-sig``, ``utf-16`` (a BOM), ``utf-16-le``/``-be`` (none) or ``gb18030`` for a
+    seekable binary file; leaves it at the start. Raises FileProblem for a binary file,
+    or text in an encoding these are not (see the module's docstring)."""
+    binary.seek(0)
+    head = binary.read(SNIFF)
     binary.seek(0)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if utf16 := _utf16_without_bom(head):
+        return utf16
+    _refuse_binary(head)
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     try:
         while chunk := binary.read(CHUNK):
@@ -213,13 +314,29 @@ def detect_encoding(binary) -> str:
     except UnicodeDecodeError:
         encoding = "gb18030"
     binary.seek(0)
+    if encoding == "gb18030":
+        _refuse_other_encodings(binary)
     return encoding
+
+
+def _not_readable(encoding: str, line: int) -> FileProblem:
+    return FileProblem(
+        _(
+            "The file is neither UTF-8 nor GB18030 (GBK) text: line %(line)s cannot be read as %(encoding)s. "
+            "Save it as UTF-8 (Excel: “CSV UTF-8”) and upload it again."
+        )
+        % {"encoding": encoding, "line": line}
+    )
 
 
 def _csv_lines(binary, encoding: str, delimiter: str | None) -> Iterator[tuple[int, list[str]]]:
     text = io.TextIOWrapper(binary, encoding=encoding, errors="strict", newline="")
     if delimiter is None:
-        first = text.readline()
+        try:
+            first = text.readline()
+        except UnicodeDecodeError as error:
+            text.detach()
+            raise _not_readable(encoding, 1) from error
         text.seek(0)
         delimiter = "\t" if first.count("\t") > first.count(",") else ","
     reader = csv.reader(text, delimiter=delimiter)
@@ -229,9 +346,7 @@ def _csv_lines(binary, encoding: str, delimiter: str | None) -> Iterator[tuple[i
             yield last_line + 1, cells  # the line the record starts on; a quoted note may span several
             last_line = reader.line_num
     except UnicodeDecodeError as error:
-        raise FileProblem(
-            _("The file is not valid %(encoding)s text near line %(line)s.") % {"encoding": encoding, "line": reader.line_num}
-        ) from error
+        raise _not_readable(encoding, reader.line_num + 1) from error
     except csv.Error as error:
         raise FileProblem(_("Line %(line)s is not valid CSV: %(error)s") % {"line": reader.line_num, "error": error}) from error
     finally:
@@ -342,7 +457,7 @@ def _clean_text_row(raw: list[str]) -> list[str]:
     cells; the checks run in C over the whole row)."""
     stripped = list(map(str.strip, raw))
     joined = "\x1f".join(stripped)
-    if "\ufeff" in joined:
+    if "\ufeff" in joined or INVISIBLE.search("".join(stripped)):
         return [clean_cell(value) for value in raw]
     if _QUIRK_START.search(joined) is None:
         return stripped

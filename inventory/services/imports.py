@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError, require_permission
 from core.files import FileProblem, read_rows
+from core.limits import field_problem, value_problem
 
 from .. import locks
 from ..models import SKU, MovementKind, ReferenceType, StockLevel, Warehouse
@@ -53,7 +54,8 @@ class _Row:
     location: str | None
 
 
-def _whole_number(text: str, line: int, column: str, problems: list[str]) -> int | None:
+def _whole_number(text: str, line: int, field_name: str, problems: list[str]) -> int | None:
+    field = StockLevel._meta.get_field(field_name)
     try:
         value = int(text.replace(",", "").removesuffix(".0"))
     except ValueError:
@@ -61,8 +63,11 @@ def _whole_number(text: str, line: int, column: str, problems: list[str]) -> int
     if value < 0:
         problems.append(
             _("Line %(line)s: %(column)s “%(text)s” is not a whole number of units.")
-            % {"line": line, "column": column, "text": text}
+            % {"line": line, "column": field.verbose_name, "text": text}
         )
+        return None
+    if problem := value_problem(field, value):
+        problems.append(_("Line %(line)s: %(column)s: %(problem)s") % {"line": line, "column": field.verbose_name, "problem": problem})
         return None
     return value
 
@@ -103,9 +108,11 @@ def _rows(source, default_warehouse, problems: list[str]) -> list[_Row]:
                 _("Line %(line)s: unknown SKU “%(text)s”.") % {"line": row.line, "text": code or barcode or "-"}
             )
         on_hand_text, safety_text = row.get(*ON_HAND_COLUMNS), row.get(*SAFETY_COLUMNS)
-        on_hand = _whole_number(on_hand_text, row.line, _("on hand"), line_problems) if on_hand_text else None
-        safety = _whole_number(safety_text, row.line, _("safety stock"), line_problems) if safety_text else None
+        on_hand = _whole_number(on_hand_text, row.line, "on_hand", line_problems) if on_hand_text else None
+        safety = _whole_number(safety_text, row.line, "safety_stock", line_problems) if safety_text else None
         location = row.get(*LOCATION_COLUMNS) or None
+        if location_problem := field_problem(StockLevel, "location", location):
+            line_problems.append(_("Line %(line)s: %(problem)s") % {"line": row.line, "problem": location_problem})
         if on_hand is None and safety is None and location is None and not line_problems:
             line_problems.append(_("Line %(line)s: nothing to set.") % {"line": row.line})
         if warehouse is not None and sku is not None:

@@ -320,7 +320,7 @@ def _alipay_with(cell_from: str, cell_to: str, now) -> bytes:
         ("alipay", lambda now: _alipay_with(timezone.localtime(now).strftime("%Y-%m-%d"), "昨天", now), r"line 7: 发生时间.*not a date"),
         ("alipay", lambda now: (SAMPLES / "wechatpay_v3_tradebill_ALL_gunsluo.csv").read_bytes(), "lacks the required columns"),
         ("alipay", lambda now: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, r"\.xls"),
-        ("alipay", lambda now: alipay_file([AlipayRow("1", "T200P1001", now, income="19.80")])[:-20] + b"\xb6", "not valid gb18030"),
+        ("alipay", lambda now: alipay_file([AlipayRow("1", "T200P1001", now, income="19.80")])[:-20] + b"\xb6", "cannot be read as gb18030"),
         ("wechat", lambda now: wechat_file([{"at": now, "transaction_id": "", "order": "X", "amount": "1.00"}]), "微信订单号 is empty"),
         ("amazon", lambda now: amazon_v2_file([], total="0.00").split(b"\n", 2)[0] + b"\n" + amazon_v2_file(
             [("Order", "1", "ItemPrice", "Principal", "1.00", "2026-06-01 00:00:00 UTC")], total="1.00").split(b"\n", 2)[2],
