@@ -23,7 +23,7 @@ from core.files import FileProblem, read_rows
 
 from ..models import SettlementKind
 from ..money import ZERO
-from .lines import BadCell, FileFacts, ParsedLine, RowProblem, amount, when
+from .lines import BadCell, FileFacts, ParsedLine, RowProblem, amount, checked, when
 
 REQUIRED = ("settlement-id", "transaction-type", "order-id")
 V2_COLUMNS = ("amount-type", "amount")
@@ -136,7 +136,7 @@ def parse(source, facts: FileFacts):
             )
             if group is None or group.key != key:
                 if group is not None:
-                    yield _line(group, currency)
+                    yield checked(_line(group, currency))
                 group = Group(key, row.line, key[1], key[2], when(row, "posted-date-time", "posted-date"))
             for amount_type, description, value in _amounts(row, version, decimal_comma):
                 if (amount_type or "").lower() in BUYER_AMOUNT_TYPES:
@@ -149,6 +149,6 @@ def parse(source, facts: FileFacts):
             group = None
             yield RowProblem(row.line, str(error))
     if group is not None:
-        yield _line(group, summary.get("currency").upper()[:3])
+        yield checked(_line(group, summary.get("currency").upper()[:3]))
     if summary is None:
         raise FileProblem(_("The file has no settlement rows."))

@@ -10,8 +10,9 @@ from functools import cache
 from django.utils.translation import gettext as _
 
 from core.files import Row, normalise_header, parse_amount, parse_datetime
+from core.limits import date_problem, model_problems, value_problem
 
-from ..models import SettlementKind
+from ..models import SettlementKind, SettlementLine
 from ..money import ZERO, to_cent
 
 
@@ -77,6 +78,8 @@ def amount(row: Row, *names: str, decimal_comma: bool = False, required: bool = 
         if required:
             raise BadCell(_("%(column)s is empty.") % {"column": names[0]})
         return ZERO
+    if problem := value_problem(SettlementLine._meta.get_field("amount"), value):
+        raise BadCell(_("%(column)s: %(error)s") % {"column": names[0], "error": problem})
     return to_cent(value)
 
 
@@ -88,6 +91,8 @@ def when(row: Row, *names: str) -> datetime:
         raise BadCell(_("%(column)s: %(error)s") % {"column": names[0], "error": error}) from None
     if value is None:
         raise BadCell(_("%(column)s is empty.") % {"column": names[0]})
+    if problem := date_problem(value):
+        raise BadCell(_("%(column)s: %(error)s") % {"column": names[0], "error": problem})
     return value
 
 
@@ -96,6 +101,23 @@ def text(row: Row, *names: str, required: bool = False, limit: int = 255) -> str
     if required and not value:
         raise BadCell(_("%(column)s is empty.") % {"column": names[0]})
     return value[:limit]
+
+
+def checked(line: ParsedLine) -> ParsedLine | RowProblem:
+    """The line, or a RowProblem when one of its values (a sum, the net) does not fit its column."""
+    problems = model_problems(
+        SettlementLine,
+        {
+            "external_id": line.external_id,
+            "description": line.description,
+            "order_reference": line.order_reference,
+            "currency": line.currency,
+            "amount": line.amount,
+            "fee": line.fee,
+            "net": line.net,
+        },
+    )
+    return RowProblem(line.line_number, " ".join(problems)) if problems else line
 
 
 def each_row(rows, build: Callable[[Row], ParsedLine | None]):
@@ -107,7 +129,7 @@ def each_row(rows, build: Callable[[Row], ParsedLine | None]):
             yield RowProblem(row.line, str(error))
             continue
         if parsed is not None:
-            yield parsed
+            yield checked(parsed)
 
 
 def kind_from_words(words: str, *, refund: tuple, fee: tuple, other: tuple, default: str) -> str:
