@@ -16,9 +16,8 @@ after it: a Shift-JIS, Big5 or Windows-1252 file decodes as GB18030 into rare
 characters outside GB2312, and is refused (``FileProblem``) rather than read
 as mojibake; so are images, archives and other binary files.
 
-Cells lose the control characters no platform means (NUL, vertical tab, …)
-and the direction overrides that make a name display as another
-(``INVISIBLE``): PostgreSQL refuses NUL in text and XLSX cannot hold the rest.
+Cells lose the characters nobody means to see (core.cleaning: NUL, vertical
+tab, direction overrides).
 """
 
 import codecs
@@ -37,6 +36,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .cleaning import INVISIBLE, visible_text
 from .errors import DomainError
 
 CHUNK = 1 << 20
@@ -55,10 +55,6 @@ BINARY_MAGIC = {
     b"Rar!": "RAR archive",
 }
 SNIFF = 1 << 16  # bytes looked at to tell UTF-16 and binary files
-# Control characters no platform means in a cell (tab, line feed and carriage
-# return are kept), the bidirectional overrides and isolates that make text
-# display as something else (a name shown reversed), and XML's non-characters.
-INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 _CONTROL_BYTES = re.compile(b"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # GBK text of Chinese is almost all in GB2312; Shift-JIS, Big5 and cp1252 bytes read as GB18030 are not.
 GB2312_SHARE = 0.8
@@ -108,7 +104,7 @@ def clean_cell(value) -> str:
         return ""
     if not isinstance(value, str):
         return _text_of_spreadsheet_value(value)
-    text = INVISIBLE.sub("", value).strip()
+    text = visible_text(value).strip()
     if not text or (text[0] not in _CELL_TRICKS and "\ufeff" not in text):
         return text  # the common case, a plain cell: one scan, no copies
     text = text.replace("\ufeff", "").strip()

@@ -11,31 +11,37 @@ rows) and the package is zipped on close. Amounts are written from their
 Decimal, digit for digit: no float on the way.
 """
 
+import math
 import re
 import tempfile
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.cleaning import visible_text
+
 # Style ids, in the order of the cellXfs in STYLES.
-PLAIN, BOLD, MONEY, MONEY_BOLD, WHEN = range(5)
+PLAIN, BOLD, MONEY, MONEY_BOLD, WHEN, DAY = range(6)
 STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
-<numFmts count="2"><numFmt numFmtId="164" formatCode="0.00"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/></numFmts>
+<numFmts count="3"><numFmt numFmtId="164" formatCode="0.00"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/>\
+<numFmt numFmtId="166" formatCode="yyyy-mm-dd"/></numFmts>
 <fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>\
 <font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>
 <fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="5">\
+<cellXfs count="6">\
 <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
 <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
 <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
 <xf numFmtId="164" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>\
 <xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
 </cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
@@ -43,9 +49,11 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 EXCEL_EPOCH = datetime(1899, 12, 30)
-# Characters XML 1.0 cannot carry at all; a platform's file may hold them.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_ROWS = 1_048_576
+# Excel's rules for a sheet's name: at most 31 characters, none of these, not
+# starting or ending with an apostrophe, unique regardless of case.
+TITLE_LENGTH = 31
+NOT_IN_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
 def column_letters(index: int) -> str:
@@ -58,7 +66,7 @@ def column_letters(index: int) -> str:
 
 
 def _text_cell(reference: str, value: str, style: int) -> str:
-    text = escape(NOT_XML.sub("", value))
+    text = escape(visible_text(value))
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     styled = f' s="{style}"' if style else ""
     return f'<c r="{reference}"{styled} t="inlineStr"><is><t{space}>{text}</t></is></c>'
@@ -68,7 +76,7 @@ class Sheet:
     """One worksheet, written row after row (a row once written is on disk, not in memory)."""
 
     def __init__(self, title: str, headers=(), widths=()):
-        self.title = title[:31]
+        self.title = title
         self.row = 0
         self.frozen = bool(headers)
         self.widths = list(widths)
@@ -84,7 +92,9 @@ class Sheet:
 
     def append(self, values, *, bold: bool = False) -> None:
         """Text as text (never a formula), Decimal as money (0.00), other numbers
-        as numbers, datetimes (naive, local) as dates; None leaves the cell empty."""
+        as numbers (NaN and infinities as their text), booleans as booleans,
+        datetimes (aware ones in local time) and dates as dates, anything else as
+        its text; None leaves the cell empty."""
         self.row += 1
         if self.row > MAX_ROWS:
             raise ValueError(
@@ -96,16 +106,21 @@ class Sheet:
             if value is None:
                 continue
             reference = f"{self._letter(column)}{row}"
-            if isinstance(value, str):
-                cells.append(_text_cell(reference, value, BOLD if bold else PLAIN))
-            elif isinstance(value, Decimal):
+            style = f' s="{BOLD}"' if bold else ""
+            if isinstance(value, bool):
+                cells.append(f'<c r="{reference}"{style} t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, Decimal) and value.is_finite():
                 cells.append(f'<c r="{reference}" s="{MONEY_BOLD if bold else MONEY}"><v>{value:f}</v></c>')
-            elif isinstance(value, datetime):
-                serial = (value - EXCEL_EPOCH).total_seconds() / 86400
-                cells.append(f'<c r="{reference}" s="{WHEN}"><v>{serial!r}</v></c>')
-            else:
-                style = f' s="{BOLD}"' if bold else ""
+            elif isinstance(value, (int, float)) and math.isfinite(value):
                 cells.append(f'<c r="{reference}"{style}><v>{value!r}</v></c>')
+            elif isinstance(value, datetime):
+                local = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+                serial = (local - EXCEL_EPOCH).total_seconds() / 86400
+                cells.append(f'<c r="{reference}" s="{WHEN}"><v>{serial!r}</v></c>')
+            elif isinstance(value, date):
+                cells.append(f'<c r="{reference}" s="{DAY}"><v>{(value - EXCEL_EPOCH.date()).days}</v></c>')
+            else:
+                cells.append(_text_cell(reference, str(value), BOLD if bold else PLAIN))
         self.rows.write(f'<row r="{row}">{"".join(cells)}</row>')
 
     def write_to(self, package: zipfile.ZipFile, name: str) -> None:
@@ -138,9 +153,20 @@ class Workbook:
         self.sheets: list[Sheet] = []
 
     def sheet(self, title, headers=(), widths=()) -> Sheet:
-        sheet = Sheet(str(title), [str(header) for header in headers], widths)
+        """A new sheet; its title made one Excel accepts (see TITLE_LENGTH) and unique in the workbook."""
+        sheet = Sheet(self._title(str(title)), [str(header) for header in headers], widths)
         self.sheets.append(sheet)
         return sheet
+
+    def _title(self, wanted: str) -> str:
+        base = NOT_IN_TITLE.sub("_", visible_text(wanted)).strip().strip("'")[:TITLE_LENGTH] or _("Sheet")
+        taken = {sheet.title.casefold() for sheet in self.sheets}
+        title, number = base, 1
+        while title.casefold() in taken or title.casefold() == "history":  # Excel reserves "History"
+            number += 1
+            suffix = f" ({number})"
+            title = base[: TITLE_LENGTH - len(suffix)] + suffix
+        return title
 
     def close(self) -> None:
         count = len(self.sheets)

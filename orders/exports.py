@@ -29,6 +29,7 @@ from inventory.models import SKU, SKUAlias
 from inventory.selectors import available_to_sell_by_sku
 
 from . import permissions
+from core.cleaning import visible_text
 from core.errors import NotPermitted
 from .importers.generic import CONTACT_COLUMNS as TEMPLATE_CONTACT_COLUMNS
 from .importers.generic import MONEY_COLUMNS as TEMPLATE_MONEY_COLUMNS
@@ -45,9 +46,14 @@ ROWS_PER_QUERY = 2000
 
 
 def neutralise(value):
-    """A cell as a spreadsheet will show it: text that would start a formula gets a leading ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """A cell as a spreadsheet will show it: text loses the characters nobody
+    means to see (core.cleaning; XLSX cannot hold control characters, and rows
+    stored before imports cleaned them may have them), and text that would
+    start a formula gets a leading ``'``."""
+    if isinstance(value, str):
+        value = visible_text(value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 

@@ -1,8 +1,9 @@
 """The streaming XLSX writer behind the reconciliation sheet, read back with openpyxl."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
@@ -69,3 +70,50 @@ def test_writes_to_an_output_that_cannot_seek():
 
 def test_column_letters_past_z():
     assert [column_letters(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+
+
+def _read(book: Workbook, output: BytesIO):
+    book.close()
+    return load_workbook(BytesIO(output.getvalue()))
+
+
+def test_booleans_dates_aware_datetimes_and_non_finite_numbers_come_back_readable(settings):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    output = BytesIO()
+    book = Workbook(output)
+    sheet = book.sheet("Values")
+    aware = datetime(2026, 3, 1, 1, 30, tzinfo=ZoneInfo("UTC"))
+    sheet.append([True, False, date(2026, 3, 1), aware, float("nan"), Decimal("NaN"), float("inf"), Decimal("1E+3")])
+
+    cells = [cell.value for cell in _read(book, output)["Values"][1]]
+
+    assert cells == [True, False, datetime(2026, 3, 1), datetime(2026, 3, 1, 9, 30), "nan", "NaN", "inf", 1000]
+
+
+def test_sheet_titles_are_made_valid_and_unique():
+    output = BytesIO()
+    book = Workbook(output)
+    for title in ["2026/07: [tmall]*?", "Lines", "lines", "L" * 40, "L" * 40, "'quoted'", "", "History", "\x0bVT"]:
+        book.sheet(title).append(["x"])
+
+    names = _read(book, output).sheetnames
+
+    assert names == [
+        "2026_07_ _tmall___",
+        "Lines",
+        "lines (2)",
+        "L" * 31,
+        "L" * 27 + " (2)",
+        "quoted",
+        "Sheet",
+        "History (2)",
+        "VT",
+    ]
+
+
+def test_a_control_character_in_text_never_breaks_the_file():
+    output = BytesIO()
+    book = Workbook(output)
+    book.sheet("Lines").append(["留言\x0b\x1b\u202e末尾", "ok"])
+
+    assert [cell.value for cell in _read(book, output)["Lines"][1]] == ["留言末尾", "ok"]

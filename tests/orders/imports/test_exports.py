@@ -189,3 +189,36 @@ def test_the_export_names_channel_and_warehouse_as_people_know_them(clerk, buyer
     (row,) = [dict(zip(headers, values, strict=True)) for values in rows]
 
     assert (row["Channel"], row["Warehouse"]) == ("Tmall flagship store", "Shanghai")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_control_character_stored_in_an_order_never_breaks_an_xlsx_export(make_user, order_in_status, client, role):
+    # Stored before imports cleaned such characters (or typed in through another path).
+    order = order_in_status(OrderStatus.SHIPPED, buyer_message="放门口\x0b谢谢\x00", ship_name="\u202eevil\x1b")
+    client.force_login(make_user(role))
+
+    for layout in exports.LAYOUTS:
+        response = client.post(
+            reverse("admin:orders_order_changelist"),
+            {"action": "export_orders", "_selected_action": [order.pk], "apply": "1", "file_format": "xlsx", "layout": layout},
+        )
+
+        assert response.status_code == 200
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        values = [cell.value for row in sheet.iter_rows() for cell in row]
+        assert order.number in values or order.platform_order_id in values
+        assert not any(isinstance(value, str) and ("\x0b" in value or "\u202e" in value) for value in values)
+        if "Buyer message" in values:
+            assert "放门口谢谢" in values
+
+
+def test_control_characters_in_an_imported_file_are_removed_on_the_way_in(clerk, platform_channel, skus, run_import):
+    from orders.models import Platform
+
+    from . import platform_files as pf
+
+    row = pf.generic_row("WEB-9", buyer_message="放门口\x0b谢谢\x00", recipient="周\u202e八")
+    run_import(platform_channel(Platform.B2B), ("orders.csv", pf.generic_csv([row])))
+
+    order = Order.objects.get(platform_order_id="WEB-9")
+    assert (order.buyer_message, order.ship_name) == ("放门口谢谢", "周八")
