@@ -25,6 +25,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -55,6 +56,14 @@ BINARY_MAGIC = {
     b"Rar!": "RAR archive",
 }
 SNIFF = 1 << 16  # bytes looked at to tell UTF-16 and binary files
+# An XLSX is a zip: 1 MB can unpack to gigabytes. Sizes are checked on the zip's
+# directory before anything is unpacked (zipfile never reads past a member's
+# declared size). The sheets are streamed, but openpyxl holds every shared
+# string and the other parts (workbook, styles) in memory.
+XLSX_MAX_UNPACKED = 512 << 20  # a 100,000-order export with 40 columns is ~200 MB of sheet XML
+XLSX_MAX_SHARED_STRINGS_BYTES = 64 << 20
+XLSX_MAX_SHARED_STRINGS = 2_000_000  # ~60 bytes of memory each once read
+XLSX_MAX_OTHER_PART = 16 << 20
 _CONTROL_BYTES = re.compile(b"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # GBK text of Chinese is almost all in GB2312; Shift-JIS, Big5 and cp1252 bytes read as GB18030 are not.
 GB2312_SHARE = 0.8
@@ -350,9 +359,83 @@ def _csv_lines(binary, encoding: str, delimiter: str | None) -> Iterator[tuple[i
             text.detach()
 
 
+def _count_tags(package: zipfile.ZipFile, name: str, tag: bytes, stop_after: int | None = None) -> int:
+    """How many ``<tag>`` elements (under the namespace prefix the part uses, if any) a zip
+    member holds, read in chunks; stops counting once past ``stop_after``. bytes.count
+    does the counting: a regex making a match object per row is ten times slower."""
+    count, tail, starts = 0, b"", ()
+    with package.open(name) as member:
+        while chunk := member.read(CHUNK):
+            data = tail + chunk
+            if not starts and (found := re.search(rb"<(\w+:)?" + tag + rb"[\s>/]", data)):
+                opening = b"<" + (found[1] or b"") + tag
+                starts = (opening + b" ", opening + b">", opening + b"/")
+            cut = max(len(data) - 64, 0)  # a tag starting in the last bytes is counted with the next chunk
+            count += sum(data.count(start) - data.count(start, cut) for start in starts)
+            tail = data[cut:]
+            if stop_after is not None and count > stop_after:
+                return count
+    return count + sum(tail.count(start) for start in starts)
+
+
+def _open_xlsx(binary) -> zipfile.ZipFile:
+    """The workbook's zip, after refusing one that would unpack to too much (a zip bomb)."""
+    binary.seek(0)
+    try:
+        package = zipfile.ZipFile(binary)
+        members = package.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise FileProblem(_("The spreadsheet cannot be opened: %(error)s") % {"error": error}) from error
+    too_big = _("The spreadsheet unpacks to more than %(size)s MB (%(part)s); split it into smaller files.")
+    total = 0
+    for member in members:
+        total += member.file_size
+        name = member.filename.lower()
+        if name.startswith("xl/worksheets/"):
+            limit = XLSX_MAX_UNPACKED
+        elif name == "xl/sharedstrings.xml":
+            limit = XLSX_MAX_SHARED_STRINGS_BYTES
+        else:
+            limit = XLSX_MAX_OTHER_PART
+        if member.file_size > limit or total > XLSX_MAX_UNPACKED:
+            package.close()
+            size = (limit if member.file_size > limit else XLSX_MAX_UNPACKED) >> 20
+            raise FileProblem(too_big % {"size": size, "part": member.filename})
+    shared = next((member.filename for member in members if member.filename.lower() == "xl/sharedstrings.xml"), None)
+    if shared and _count_tags(package, shared, b"si", XLSX_MAX_SHARED_STRINGS) > XLSX_MAX_SHARED_STRINGS:
+        package.close()
+        raise FileProblem(
+            _("The spreadsheet has more than %(count)s different texts; split it into smaller files.")
+            % {"count": f"{XLSX_MAX_SHARED_STRINGS:,}"}
+        )
+    binary.seek(0)
+    return package
+
+
+def _count_xlsx_rows(binary) -> int:
+    """The rows of the workbook's first worksheet (openpyxl's ``worksheets[0]``), counted in
+    its XML: a sheet's ``<dimension>`` may be missing or wrong, and decides nothing here."""
+    from openpyxl.reader.excel import ExcelReader
+
+    _open_xlsx(binary).close()
+    try:
+        reader = ExcelReader(binary, read_only=True)
+        reader.read_manifest()
+        reader.read_workbook()  # the workbook part only: sheets' names and places, no texts
+        path = next(rel.target for _sheet, rel in reader.parser.find_sheets() if rel.Type.endswith("/worksheet"))
+        return _count_tags(reader.archive, path, b"row")
+    except FileProblem:
+        raise
+    except Exception as error:  # zipfile / XML errors of a damaged workbook
+        raise FileProblem(_("The spreadsheet cannot be opened: %(error)s") % {"error": error}) from error
+    finally:
+        binary.seek(0)
+
+
 def _xlsx_lines(binary) -> Iterator[tuple[int, list]]:
     from openpyxl import load_workbook  # only XLSX uploads pay for importing it
 
+    _open_xlsx(binary).close()
     try:
         workbook = load_workbook(binary, read_only=True, data_only=True)
     except Exception as error:  # zipfile / XML errors of a damaged workbook
@@ -427,15 +510,7 @@ def estimate_rows(source) -> int:
         head = binary.read(8)
         binary.seek(0)
         if head.startswith(XLSX_MAGIC):
-            from openpyxl import load_workbook
-
-            try:
-                workbook = load_workbook(binary, read_only=True)
-                rows = workbook.worksheets[0].max_row or 0
-                workbook.close()
-            except Exception:  # a damaged workbook: the import itself reports it
-                rows = 0
-            return rows
+            return _count_xlsx_rows(binary)
         count, last = 0, b""
         while chunk := binary.read(CHUNK):
             count += chunk.count(b"\n")
@@ -463,6 +538,21 @@ def _clean_text_row(raw: list[str]) -> list[str]:
 def _clean_any_row(raw: list) -> list[str]:
     """A spreadsheet row: numbers, dates and empty cells as well as text."""
     return [clean_cell(value) for value in raw]
+
+
+def _refuse_repeated_columns(names: list[str], cells: list[str]) -> None:
+    """A column named twice would be read from one of the two, silently: which one is meant is for the clerk to say."""
+    first: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name and name in first:
+            raise FileProblem(
+                _(
+                    "The column “%(column)s” is in the header twice (columns %(first)s and %(second)s); "
+                    "remove or rename one and upload the file again."
+                )
+                % {"column": cells[index], "first": first[name] + 1, "second": index + 1}
+            )
+        first.setdefault(name, index)
 
 
 def read_rows(
@@ -494,6 +584,7 @@ def read_rows(
                 names = [normalise_header(cell) for cell in cells]
                 missing = [label for label, name in zip(required, wanted, strict=True) if name not in names]
                 if not missing:
+                    _refuse_repeated_columns(names, cells)
                     header = names
                     if on_header:
                         on_header(["" if value is None else str(value).replace("\ufeff", "") for value in raw])
