@@ -80,6 +80,7 @@ class FileProblem(DomainError):
 class Row:
     line: int  # 1-based line (CSV) or row (XLSX) number in the file, for error reports
     cells: dict[str, str]  # normalised header -> cleaned text ("" when empty or absent)
+    lost_invisible: bool = False  # characters nobody means to see were removed from its cells (core.cleaning)
 
     def get(self, *names: str) -> str:
         """The first non-empty cell among ``names`` (normalised header names)."""
@@ -595,7 +596,11 @@ def read_rows(
                 continue
             if stop and stop(cells):
                 return
-            yield Row(number, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False)))
+            yield Row(
+                number,
+                dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False)),
+                INVISIBLE.search("".join(value for value in raw if isinstance(value, str))) is not None,
+            )
     if header is None:
         if wanted and len(best_missing) < len(required):
             raise FileProblem(

@@ -267,6 +267,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "batch": batch,
             "samples": _samples_shown(batch.preview.get("samples", {})),
             "unknown_sku_orders": batch.preview.get("unknown_sku_orders", 0),
+            "cleaned": batch.preview.get("cleaned", {}),
             "rejections": rejections,
             "more_rejections": batch.rejected_rows > len(rejections),
             "previous_batch": previous,

@@ -212,7 +212,7 @@ def read_grouped(files, *, required: tuple[str, ...], key: Col, head: Callable, 
 
     def counted():
         for row in read_rows(named.binary, required=required, on_header=progress.header_of(named.name)):
-            progress.rows += 1
+            progress.read(named.name, row)
             yield row
 
     for order_id, rows in grouped(counted(), lambda row: row.cells.get(key, "")):

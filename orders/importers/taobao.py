@@ -220,7 +220,7 @@ def read(files, *, channel, progress):
         for row in read_rows(
             order_report.binary, required=ORDER_REPORT_REQUIRED, on_header=progress.header_of(order_report.name)
         ):
-            progress.rows += 1
+            progress.read(order_report.name, row)
             block.append(row)
             if len(block) >= BLOCK:
                 yield from _block(block, staging, order_report.name, item_name)

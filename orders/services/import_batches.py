@@ -287,6 +287,7 @@ def _preview_of(batch: ImportBatch, runner) -> dict:
         "samples": runner.outcome.samples,
         "unknown_sku_orders": runner.outcome.unknown_sku_orders,
         "headers": {**batch.preview.get("headers", {}), **runner.progress.headers},
+        "cleaned": {"rows": runner.progress.cleaned_rows, "lines": runner.progress.cleaned_lines},
         "applied": batch.status == ImportStatus.IMPORTING,
     }
 

@@ -61,7 +61,7 @@ def read(named: NamedFile, progress: ReadProgress):
     for row in read_rows(
         named.binary, required=tuple(column.label for column in columns), on_header=progress.header_of(named.name)
     ):
-        progress.rows += 1
+        progress.read(named.name, row)
         yield TrackingRow(
             reference=row.cells.get(order_column, ""),
             carrier=row.cells.get(carrier_column, ""),

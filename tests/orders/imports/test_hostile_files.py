@@ -9,6 +9,7 @@ import tracemalloc
 import zipfile
 
 import pytest
+from django.urls import reverse
 from openpyxl import Workbook
 
 from core import files
@@ -157,3 +158,14 @@ def test_a_name_with_a_direction_override_is_imported_as_it_reads(platform_chann
 
     order = Order.objects.get()
     assert (order.ship_name, order.lines.get().title) == ("八周", "茶礼盒")
+
+
+def test_the_preview_says_which_rows_lost_invisible_characters(platform_channel, skus, run_import, clerk, client):
+    rows = [pf.generic_row("WEB-1", buyer_message="门口\x00"), pf.generic_row("WEB-2"), pf.generic_row("WEB-3", recipient="\u202e周八")]
+    batch = run_import(platform_channel(Platform.B2B), ("orders.csv", pf.generic_csv(rows)), preview=True)
+    client.force_login(clerk)
+
+    page = client.get(reverse("admin:orders_importbatch_change", args=[batch.pk])).content.decode()
+
+    assert batch.preview["cleaned"] == {"rows": 2, "lines": ["orders.csv:2", "orders.csv:4"]}
+    assert "rows had invisible characters removed" in page and "orders.csv:2, orders.csv:4" in page
