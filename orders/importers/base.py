@@ -19,10 +19,13 @@ from functools import cached_property, partial
 
 from django.utils.translation import gettext as _
 
-from ..models import ZERO
+from ..models import ZERO, Order
 from .cleaning import status_key
 from .records import PlatformOrder
 from core.files import FileProblem, Row, normalise_header, parse_amount, parse_datetime, parse_quantity, read_rows
+from core.limits import value_problem
+
+AMOUNT_FIELD = Order._meta.get_field("goods_amount")  # every amount of an order has its digits
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,13 @@ def amount(row: Row, *columns: Col, default: Decimal | None = ZERO, decimal_comm
         value = row.cells.get(column, "")
         if value:
             try:
-                return parse_amount(value, decimal_comma=decimal_comma)
+                parsed = parse_amount(value, decimal_comma=decimal_comma)
             except ValueError as error:
                 raise RowError(f"{column.label}: {error}") from None
+            # Bounded at once: 1e30 would make the shares and unit prices derived from it fail to round.
+            if problem := value_problem(AMOUNT_FIELD, parsed):
+                raise RowError(f"{column.label}: {problem}")
+            return parsed
     return default
 
 

@@ -21,8 +21,8 @@ def _rejections(batch) -> dict[str, str]:
     ("cells", "named"),
     [
         ({"shipping_amount": "1000000000000000"}, "shipping"),
-        ({"unit_price": "1e15"}, "unit price"),
-        ({"paid_amount": "99999999999999.99"}, "paid amount"),
+        ({"unit_price": "1e15"}, "unit_price"),
+        ({"paid_amount": "99999999999999.99"}, "paid_amount"),
         ({"quantity": "3000000000"}, "quantity"),
         ({"quantity": "1000000000"}, "quantity"),
         ({"status": "cancelled", "cancelled_at": "2024-06-02 10:00:00", "cancel_reason": "不要了" * 100}, "cancel reason"),
@@ -56,3 +56,22 @@ def test_after_a_file_with_a_huge_amount_the_order_list_still_opens(platform_cha
 
     assert response.status_code == 200
     assert Order.objects.get().platform_order_id == "GOOD-1"
+
+
+def test_an_amount_of_1e30_rejects_its_order_even_where_a_unit_price_is_derived_from_it(platform_channel, skus, run_import):
+    channel = platform_channel(Platform.PDD)
+    data = pf.pdd_rows([pf.pdd_row(1, **{"商品总价(元)": "1e30", "用户实付金额(元)": "1e30"}), pf.pdd_row(2)])
+
+    batch = run_import(channel, ("pdd.csv", data))
+
+    assert (batch.status, batch.created_count, batch.rejected_orders) == (ImportStatus.DONE, 1, 1), batch.error
+    assert "too large" in _rejections(batch)["1"]
+
+
+def test_amounts_each_within_limits_that_sum_past_the_column_reject_the_order(platform_channel, skus, run_import):
+    channel = platform_channel(Platform.B2B)
+    big = pf.generic_row("BAD-1", unit_price="999999999999.00", quantity="5")
+    batch = run_import(channel, ("orders.csv", pf.generic_csv([big, GOOD])))
+
+    assert (batch.created_count, batch.rejected_orders) == (1, 1), batch.error
+    assert "too large" in _rejections(batch)["BAD-1"]
