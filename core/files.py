@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .cleaning import INVISIBLE, visible_text
 from .errors import DomainError
@@ -47,13 +48,13 @@ XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 # Files people upload by mistake, by their first bytes.
 BINARY_MAGIC = {
-    b"\x89PNG": "PNG image",
-    b"\xff\xd8\xff": "JPEG image",
-    b"GIF8": "GIF image",
-    b"%PDF": "PDF document",
-    b"\x1f\x8b": "gzip archive",
-    b"7z\xbc\xaf": "7-Zip archive",
-    b"Rar!": "RAR archive",
+    b"\x89PNG": gettext_lazy("PNG image"),
+    b"\xff\xd8\xff": gettext_lazy("JPEG image"),
+    b"GIF8": gettext_lazy("GIF image"),
+    b"%PDF": gettext_lazy("PDF document"),
+    b"\x1f\x8b": gettext_lazy("gzip archive"),
+    b"7z\xbc\xaf": gettext_lazy("7-Zip archive"),
+    b"Rar!": gettext_lazy("RAR archive"),
 }
 SNIFF = 1 << 16  # bytes looked at to tell UTF-16 and binary files
 # An XLSX is a zip: 1 MB can unpack to gigabytes. Sizes are checked on the zip's
@@ -247,7 +248,7 @@ def _utf16_without_bom(head: bytes) -> str:
     even, odd = head[0::2].count(0), head[1::2].count(0)
     units = len(head) // 2
     for encoding, zeros, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
-        if zeros >= units // 5 and others <= units // 50:
+        if zeros and zeros >= units // 5 and others <= units // 50:
             try:
                 head.decode(encoding)
             except UnicodeDecodeError:

@@ -188,3 +188,16 @@ def test_quantities_are_whole_positive_numbers(text, expected):
 def test_bad_quantities_are_refused(text):
     with pytest.raises(ValueError, match="not a quantity"):
         parse_quantity(text)
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ("订单编号,备注\n1,中文\n".encode("utf-16-le"), "utf-16-le"),
+        ("订单编号,备注\n1,中文\n".encode("utf-16-be"), "utf-16-be"),
+        (b"a,b\n1,2\n", "utf-8-sig"),  # a tiny file has no zero bytes to go by
+    ],
+    ids=["utf-16-le", "utf-16-be", "tiny"],
+)
+def test_utf16_without_a_bom_is_told_by_its_zero_bytes(data, encoding):
+    assert detect_encoding(io.BytesIO(data)) == encoding
