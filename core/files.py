@@ -422,15 +422,17 @@ def _count_xlsx_rows(binary) -> int:
     _open_xlsx(binary).close()
     try:
         reader = ExcelReader(binary, read_only=True)
+    except Exception as error:  # zipfile errors of a damaged workbook
+        raise FileProblem(_("The spreadsheet cannot be opened: %(error)s") % {"error": error}) from error
+    try:
         reader.read_manifest()
         reader.read_workbook()  # the workbook part only: sheets' names and places, no texts
         path = next(rel.target for _sheet, rel in reader.parser.find_sheets() if rel.Type.endswith("/worksheet"))
         return _count_tags(reader.archive, path, b"row")
-    except FileProblem:
-        raise
-    except Exception as error:  # zipfile / XML errors of a damaged workbook
+    except Exception as error:  # XML errors of a damaged workbook, or one without a worksheet
         raise FileProblem(_("The spreadsheet cannot be opened: %(error)s") % {"error": error}) from error
     finally:
+        reader.archive.close()
         binary.seek(0)
 
 
