@@ -273,7 +273,8 @@ def _refuse_other_encodings(binary) -> None:
     raise FileProblem(
         _(
             "The file's text is neither UTF-8 nor GB18030 (GBK) Chinese: read so it gives rare characters "
-            "(%(example)s…), as a file in %(encodings)s would. Save it as UTF-8 (Excel: “CSV UTF-8”) and upload it again."
+            "(%(example)s…), as a file in %(encodings)s would. "
+            "Save it as UTF-8 (Excel: “CSV UTF-8”) and upload it again."
         )
         % {
             "example": "".join(sorted(double_byte)[:6]),

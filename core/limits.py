@@ -9,7 +9,7 @@ so every importer asks ``value_problem`` before deciding a row is good.
 
 The limits are read from the field itself (``max_length``, ``max_digits`` and
 ``decimal_places``, the integer type's range as PostgreSQL has it); dates
-must lie in ``PLAUSIBLE_YEARS``.
+must lie between ``EARLIEST`` and a year from now (``AHEAD``).
 """
 
 from datetime import date, datetime, timedelta
@@ -56,7 +56,10 @@ def _text_problem(field: models.Field, value: str) -> str:
     if "\x00" in value:
         return _("the text contains a NUL character.")
     if field.max_length is not None and len(value) > field.max_length:
-        return _("“%(value)s” is longer than %(limit)s characters.") % {"value": _shown(value), "limit": field.max_length}
+        return _("“%(value)s” is longer than %(limit)s characters.") % {
+            "value": _shown(value),
+            "limit": field.max_length,
+        }
     return ""
 
 

@@ -67,7 +67,9 @@ def _whole_number(text: str, line: int, field_name: str, problems: list[str]) ->
         )
         return None
     if problem := value_problem(field, value):
-        problems.append(_("Line %(line)s: %(column)s: %(problem)s") % {"line": line, "column": field.verbose_name, "problem": problem})
+        problems.append(
+            _("Line %(line)s: %(column)s: %(problem)s") % {"line": line, "column": field.verbose_name, "problem": problem}
+        )
         return None
     return value
 
