@@ -60,6 +60,8 @@ def unrecognised_files_problem(fmt: OrderFormat, files, found: dict) -> str:
         if not names:
             continue
         missing = min((_missing(columns, names) for columns in fmt.columns), key=len, default=[])
+        if not missing:
+            continue  # one of the format's files (another file of the upload is the one it could not read)
         message = _("%(file)s lacks the columns %(columns)s of the format “%(format)s”.") % {
             "file": named.name,
             "columns": ", ".join(missing),
