@@ -109,9 +109,6 @@ NOTE_LENGTH = Order._meta.get_field("exception_note").max_length
 _CODE_LENGTH = OrderLine._meta.get_field("platform_sku_code").max_length
 
 
-_CODE_LENGTH = OrderLine._meta.get_field("platform_sku_code").max_length
-
-
 def _column_problems(incoming: PlatformOrder) -> list[str]:
     """Values that do not fit the columns they would be written to (core.limits), derived amounts included."""
     goods = sum((line.unit_price * line.quantity for line in incoming.lines), ZERO)
