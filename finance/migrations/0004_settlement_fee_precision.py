@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='settlementline',
             name='fee',
-            field=models.DecimalField(decimal_places=5, max_digits=17, verbose_name='fee'),
+            field=models.DecimalField(decimal_places=5, max_digits=15, verbose_name='fee'),
         ),
         migrations.AlterField(
             model_name='settlementline',
             name='net',
-            field=models.DecimalField(decimal_places=5, max_digits=17, verbose_name='net'),
+            field=models.DecimalField(decimal_places=5, max_digits=15, verbose_name='net'),
         ),
     ]

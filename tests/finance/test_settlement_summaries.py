@@ -202,3 +202,12 @@ def test_the_reconciliation_sheet_adds_fees_at_wechats_precision_and_rounds_the_
 
 def cents(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def test_the_widest_fee_reads_back_digit_for_digit_on_either_database(now):
+    """GOTCHAS 18: SQLite keeps a decimal as a REAL, exact to 15 digits; the fee field holds no more."""
+    data = wechat_file([{"at": now, "transaction_id": "4200001", "order": "W-1", "amount": "0.01", "fee": "9999999999.99999"}])
+
+    finance.settlement_import(actor=None, source="wechat", file=data)
+
+    assert SettlementLine.objects.values_list("fee", "net").get() == (Decimal("-9999999999.99999"), Decimal("-9999999999.98999"))
