@@ -117,8 +117,9 @@ def alipay_statement(*, now, rng) -> tuple[bytes, int]:
         lines.append(row)
         if number == 5:
             lines.append(row)  # Alipay's export listed one entry twice: a duplicate line for Finance to see
-    incomes = [entry[2] for entry in entries if entry[2]]
-    expenses = [entry[3] for entry in entries if entry[3]]
+    listed = entries + entries[4:5]  # the closing lines count every row listed, the repeated fifth too
+    incomes = [entry[2] for entry in listed if entry[2]]
+    expenses = [entry[3] for entry in listed if entry[3]]
     lines += [
         "#-----------------------------------------账务明细列表结束------------------------------------",
         f"#支出合计：{len(expenses)}笔，共{sum(expenses, Decimal(0))}元",

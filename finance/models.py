@@ -19,6 +19,16 @@ def amount_field(verbose_name=None, **kwargs):
     return models.DecimalField(verbose_name or _("amount"), max_digits=14, decimal_places=2, **kwargs)
 
 
+# WeChat Pay charges fees to the 0.00001 (0.6% of 0.01 is 0.00006): kept as given, so that a day's
+# fees add up to the bill's own total. 15 digits in all, as many as SQLite's REAL gives back exactly
+# (GOTCHAS 18): 10 before the point, more than any one settlement line moves.
+PLATFORM_FEE_PLACES = 5
+
+
+def platform_fee_field(verbose_name, **kwargs):
+    return models.DecimalField(verbose_name, max_digits=15, decimal_places=PLATFORM_FEE_PLACES, **kwargs)
+
+
 class Payment(models.Model):
     order = models.ForeignKey("orders.Order", models.PROTECT, related_name="payments", verbose_name=_("order"))
     amount = amount_field()
@@ -267,7 +277,8 @@ class SettlementLine(models.Model):
     """One line of a settlement file, matched to an order, a refund or a fee.
 
     ``amount`` is what the line moves for the order (sales positive, refunds
-    negative), ``fee`` what the platform kept (negative), ``net = amount + fee``.
+    negative), to the cent; ``fee`` what the platform kept (negative), at the
+    platform's own precision, and ``net = amount + fee``.
     ``expected`` is what our records say the amount should be; ``difference``
     is ``amount − expected`` for lines whose amount differs.
     """
@@ -301,8 +312,8 @@ class SettlementLine(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3)
     amount = amount_field()
-    fee = amount_field(_("fee"))
-    net = amount_field(_("net"))
+    fee = platform_fee_field(_("fee"))
+    net = platform_fee_field(_("net"))
     expected = amount_field(pgettext_lazy("amount", "expected"), null=True, blank=True)
     difference = amount_field(_("difference"), null=True, blank=True)
     match_class = models.CharField(_("class"), max_length=16, choices=MatchClass.choices)

@@ -3,8 +3,9 @@
 A summary sheet (gross sales, refunds, fees, other, net; lines and sums per
 class; orders paid but not settled), then one sheet per class with every
 line, then the orders not settled. Amounts are numbers (format 0.00), to the
-cent, added up in Decimal as the rows are written, so every total ties out
-with the rows above it. Rows stream from the database to the file, whatever
+cent, and fees at the platform's precision (WeChat's 0.00020), added up in
+Decimal as the rows are written, so every total ties out with the rows above
+it; the summary's figures are those sums rounded once to the cent. Rows stream from the database to the file, whatever
 the number of lines (finance/xlsx.py; openpyxl reads the files back in the tests).
 """
 
@@ -62,6 +63,12 @@ class ReconciliationTotals:
     @property
     def currencies(self) -> list[str]:
         return sorted(set(self.net) | set(self.not_settled))
+
+    def settled(self, currency: str) -> dict[str, Decimal]:
+        """The summary's figures of ``currency``, to the cent: added up at the platforms'
+        precision first (fees to 0.00001), rounded once."""
+        figures = (("gross", self.gross), ("refunds", self.refunds), ("fees", self.fees), ("other", self.other))
+        return {name: to_cent(figure[currency]) for name, figure in (*figures, ("net", self.net))}
 
 
 def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
@@ -211,7 +218,7 @@ def _write_summary(sheet: Sheet, *, source, date_from, date_to, totals: Reconcil
         sheet.append(
             [
                 currency,
-                *(to_cent(figure[currency]) for figure in (totals.gross, totals.refunds, totals.fees, totals.other, totals.net)),
+                *totals.settled(currency).values(),
             ]
         )
     sheet.append([_("Net settled = gross sales + refunds + fees + other; refunds and fees are negative.")])

@@ -7,7 +7,9 @@ FBA fee… Consecutive rows of the same transaction (settlement, type, order,
 shipment or adjustment, posted date) become one line: its amount is what the
 buyer paid or got back (ItemPrice and Promotion amounts), its fee everything
 Amazon kept or withheld. EU marketplaces write amounts with a decimal comma
-("95,00"), which is recognised from the summary's total.
+("95,00"), which is recognised from the summary's total. The summary's
+total-amount is what the settlement pays out: the lines' net amounts must add
+up to it.
 
 The legacy V1 flat file (36 columns, amounts spread over price-, fee-,
 promotion- and other- columns) is read the same way.
@@ -96,6 +98,8 @@ def parse(source, facts: FileFacts):
     rows = read_rows(source, required=REQUIRED, delimiter="\t")
     version = None
     summary = None
+    declared_total = None
+    lines_total = ZERO
     decimal_comma = False
     group: Group | None = None
     for row in rows:
@@ -114,10 +118,9 @@ def parse(source, facts: FileFacts):
             decimal_comma = bool(DECIMAL_COMMA.match(total))
             summary = row
             try:
-                facts.declared_total = amount(row, "total-amount", decimal_comma=decimal_comma)
+                declared_total = amount(row, "total-amount", decimal_comma=decimal_comma)
             except BadCell as error:
                 yield RowProblem(row.line, str(error))
-            facts.declared_currency = row.get("currency").upper()[:3]
             continue
         if summary is None:
             raise FileProblem(
@@ -136,7 +139,9 @@ def parse(source, facts: FileFacts):
             )
             if group is None or group.key != key:
                 if group is not None:
-                    yield checked(_line(group, currency))
+                    line = _line(group, currency)
+                    lines_total += line.net
+                    yield checked(line)
                 group = Group(key, row.line, key[1], key[2], when(row, "posted-date-time", "posted-date"))
             for amount_type, description, value in _amounts(row, version, decimal_comma):
                 if (amount_type or "").lower() in BUYER_AMOUNT_TYPES:
@@ -148,7 +153,12 @@ def parse(source, facts: FileFacts):
         except BadCell as error:
             group = None
             yield RowProblem(row.line, str(error))
-    if group is not None:
-        yield checked(_line(group, summary.get("currency").upper()[:3]))
     if summary is None:
         raise FileProblem(_("The file has no settlement rows."))
+    currency = summary.get("currency").upper()[:3]
+    if group is not None:
+        line = _line(group, currency)
+        lines_total += line.net
+        yield checked(line)
+    if declared_total is not None:
+        facts.compare("total-amount", declared_total, lines_total, currency)

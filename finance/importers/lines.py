@@ -2,9 +2,9 @@
 or a RowProblem for a line that cannot be used (reported with its number)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from django.utils.translation import gettext as _
@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from core.files import Row, normalise_header, parse_amount, parse_datetime
 from core.limits import date_problem, model_problems, value_problem
 
-from ..models import SettlementKind, SettlementLine
-from ..money import ZERO, to_cent
+from ..models import PLATFORM_FEE_PLACES, SettlementKind, SettlementLine
+from ..money import CENT, ZERO
+
+FEE_PLACES = Decimal(1).scaleb(-PLATFORM_FEE_PLACES)
 
 
 @dataclass(slots=True)
@@ -24,7 +26,7 @@ class ParsedLine:
     kind: str  # SettlementKind
     amount: Decimal  # what the line moves for the order: sales positive, refunds negative
     currency: str
-    fee: Decimal = ZERO  # what the platform kept (negative) or gave back (positive)
+    fee: Decimal = ZERO  # what the platform kept (negative) or gave back (positive), to FEE_PLACES
     order_reference: str = ""  # the platform's order id as the file gives it
     payment_reference: str = ""  # the payment's own id (Alipay trade number, WeChat transaction id)
     description: str = ""
@@ -36,10 +38,24 @@ class ParsedLine:
 
 @dataclass
 class FileFacts:
-    """What a parser learns about the file as a whole while reading it."""
+    """What a parser learns about the file as a whole while reading it: where
+    the file's own footer or summary disagrees with its rows (a file cut short,
+    or edited by hand), which refuses the file."""
 
-    declared_total: Decimal | None = None  # the file's own total of its lines' net amounts, if it states one
-    declared_currency: str = ""
+    disagreements: list[str] = field(default_factory=list)
+
+    def compare(self, figure: str, declared, counted, unit: str = "") -> None:
+        if declared != counted:
+            self.disagreements.append(
+                _("%(figure)s: the file's summary says %(declared)s, its lines add up to %(counted)s.")
+                % {"figure": figure, "declared": f"{declared} {unit}".strip(), "counted": f"{counted} {unit}".strip()}
+            )
+
+    def summary_missing(self, summary: str) -> None:
+        self.disagreements.append(
+            _("The file ends without %(summary)s, which this format always has: it is cut short.")
+            % {"summary": summary}
+        )
 
 
 @dataclass(slots=True)
@@ -67,8 +83,11 @@ def cell(row: Row, *names: str) -> str:
     return ""
 
 
-def amount(row: Row, *names: str, decimal_comma: bool = False, required: bool = True) -> Decimal:
-    """Helpers below take column names as the platform writes them; errors quote them so."""
+def amount(
+    row: Row, *names: str, decimal_comma: bool = False, required: bool = True, places: Decimal = CENT
+) -> Decimal:
+    """Helpers below take column names as the platform writes them; errors quote them so.
+    An amount is to the cent, a platform's fee to ``places=FEE_PLACES``."""
     text = cell(row, *names)
     try:
         value = parse_amount(text, decimal_comma=decimal_comma, blank=None)
@@ -80,7 +99,7 @@ def amount(row: Row, *names: str, decimal_comma: bool = False, required: bool = 
         return ZERO
     if problem := value_problem(SettlementLine._meta.get_field("amount"), value):
         raise BadCell(_("%(column)s: %(error)s") % {"column": names[0], "error": problem})
-    return to_cent(value)
+    return value.quantize(places, rounding=ROUND_HALF_UP)
 
 
 def when(row: Row, *names: str) -> datetime:
@@ -130,6 +149,30 @@ def each_row(rows, build: Callable[[Row], ParsedLine | None]):
             continue
         if parsed is not None:
             yield checked(parsed)
+
+
+class ColumnSums:
+    """What the rows of a file add up to, column by column, exactly as the file
+    writes them, and how many rows are not zero in each: to hold against the
+    file's own footer. ``counted(rows)`` passes the rows on as it adds them."""
+
+    def __init__(self, *columns: str):
+        self.rows = 0
+        self.sums = dict.fromkeys(columns, Decimal(0))
+        self.not_zero = dict.fromkeys(columns, 0)
+
+    def counted(self, rows):
+        for row in rows:
+            self.rows += 1
+            for column in self.sums:
+                try:
+                    value = parse_amount(cell(row, column), blank=None)
+                except ValueError:
+                    continue  # the row is refused on its own, naming the cell
+                if value:
+                    self.sums[column] += value
+                    self.not_zero[column] += 1
+            yield row
 
 
 def kind_from_words(words: str, *, refund: tuple, fee: tuple, other: tuple, default: str) -> str:

@@ -315,7 +315,6 @@ def _settlement_import_file(binary, *, actor, source: str, file_name: str, at) -
     problems: list[RowProblem] = []
     counts: dict[str, int] = defaultdict(int)
     skipped = 0
-    net_total = defaultdict(lambda: ZERO)
     first_at = last_at = None
     for chunk in batched(PARSERS[source](binary, facts), CHUNK):
         lines = []
@@ -333,7 +332,6 @@ def _settlement_import_file(binary, *, actor, source: str, file_name: str, at) -
                 )
                 continue
             lines.append(item)
-            net_total[item.currency] += item.net
             first_at = min(first_at, item.occurred_at) if first_at else item.occurred_at
             last_at = max(last_at, item.occurred_at) if last_at else item.occurred_at
         if problems or not lines:
@@ -357,6 +355,11 @@ def _settlement_import_file(binary, *, actor, source: str, file_name: str, at) -
                 "more": (_(" … and %(more)s more.") % {"more": more}) if more > 0 else "",
             }
         )
+    if facts.disagreements:
+        raise FileProblem(
+            _("Nothing was imported: the file does not add up to its own summary. %(disagreements)s")
+            % {"disagreements": " ".join(facts.disagreements)}
+        )
     new_lines = sum(counts.values())
     if not new_lines:
         if skipped:
@@ -368,16 +371,7 @@ def _settlement_import_file(binary, *, actor, source: str, file_name: str, at) -
                 message=_("All %(count)s lines of this file were imported before; nothing changed.") % {"count": skipped},
             )
         raise FileProblem(_("The file has no settlement lines."))
-    notes = []
-    if facts.declared_total is not None:
-        lines_total = to_cent(net_total.get(facts.declared_currency, ZERO))
-        if lines_total != facts.declared_total:
-            notes.append(
-                _("The file's summary says %(declared)s %(currency)s; its lines add up to %(lines)s %(currency)s.")
-                % {"declared": facts.declared_total, "lines": lines_total, "currency": facts.declared_currency}
-            )
     batch.line_count, batch.skipped_count = new_lines, skipped
     batch.first_at, batch.last_at = first_at, last_at
-    batch.notes = "\n".join(notes)
-    batch.save(update_fields=["line_count", "skipped_count", "first_at", "last_at", "notes"])
+    batch.save(update_fields=["line_count", "skipped_count", "first_at", "last_at"])
     return ImportResult(batch, created=True, new_lines=new_lines, skipped_lines=skipped, by_class=dict(counts))

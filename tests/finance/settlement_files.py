@@ -24,11 +24,17 @@ class AlipayRow:
     remark: str = ""
 
 
-def alipay_file(rows: list[AlipayRow], *, encoding="gbk") -> bytes:
+def _amounts(cells: list[str]) -> list[Decimal]:
+    return [Decimal(cell) for cell in cells if cell.replace(".", "").lstrip("-").isdigit() and Decimal(cell)]
+
+
+def alipay_file(rows: list[AlipayRow], *, encoding="gbk", footer: list[str] | None = None) -> bytes:
+    """``footer``: the closing "#" lines instead of the ones the rows add up to."""
+
     def local(moment):
         return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
-    income = sum((Decimal(r.income) for r in rows if r.income.replace(".", "").isdigit()), Decimal("0.00"))
+    incomes, expenses = _amounts([r.income for r in rows]), _amounts([r.expense for r in rows])
     lines = [
         "#支付宝账务明细查询",
         "#账号：[20880000000156]",
@@ -44,12 +50,14 @@ def alipay_file(rows: list[AlipayRow], *, encoding="gbk") -> bytes:
             + f",{r.income},{r.expense},1000.00,"
             + ",".join(f"{cell}\t" for cell in ("支付宝", r.business_type, r.remark))
         )
-    lines += [
-        "#-----------------------------------------账务明细列表结束------------------------------------",
-        "#支出合计：0笔，共0.00元",
-        f"#收入合计：{len(rows)}笔，共{income}元",
-        "#导出时间：[2026年07月01日 09:00:00]",
-    ]
+    if footer is None:
+        footer = [
+            "#-----------------------------------------账务明细列表结束------------------------------------",
+            f"#支出合计：{len(expenses)}笔，共{sum(expenses, Decimal('0.00'))}元",
+            f"#收入合计：{len(incomes)}笔，共{sum(incomes, Decimal('0.00'))}元",
+            "#导出时间：[2026年07月01日 09:00:00]",
+        ]
+    lines += footer
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
 
 
@@ -60,9 +68,11 @@ WECHAT_HEADER = (
 )
 
 
-def wechat_file(rows: list[dict]) -> bytes:
-    """rows: at, transaction_id, order, status (SUCCESS/REFUND), amount, fee, refund_id, refund_amount."""
+def wechat_file(rows: list[dict], *, summary: list[str] | None = None) -> bytes:
+    """rows: at, transaction_id, order, status (SUCCESS/REFUND), amount, fee, refund_id, refund_amount.
+    ``summary``: the summary block's lines instead of the one the rows add up to."""
     lines = [WECHAT_HEADER]
+    settled = refunded = fees = ordered = Decimal("0.00")
     for r in rows:
         when = timezone.localtime(r["at"]).strftime("%Y-%m-%d %H:%M:%S")
         refund = r.get("status") == "REFUND"
@@ -74,8 +84,16 @@ def wechat_file(rows: list[dict]) -> bytes:
             r["amount"], r.get("refund_amount", "0.00"), "",
         ]
         lines.append(",".join(f"`{value}" for value in values))
-    lines.append("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额")
-    lines.append(f"`{len(rows)},`0.00,`0.00,`0.00,`0.00000,`0.00,`0.00")
+        settled += Decimal(values[12])
+        refunded += Decimal(values[16])
+        fees += Decimal(values[22])
+        ordered += Decimal(values[24])
+    if summary is None:
+        summary = [
+            "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额",
+            f"`{len(rows)},`{settled},`{refunded},`0.00,`{fees},`{ordered},`{refunded}",
+        ]
+    lines += summary
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 

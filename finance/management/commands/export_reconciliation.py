@@ -42,11 +42,7 @@ class Command(BaseCommand):
                   "%(unsettled)s paid orders not settled")
                 % {
                     "currency": currency,
-                    "gross": totals.gross[currency],
-                    "refunds": totals.refunds[currency],
-                    "fees": totals.fees[currency],
-                    "other": totals.other[currency],
-                    "net": totals.net[currency],
+                    **totals.settled(currency),
                     "unsettled": totals.not_settled[currency].lines if currency in totals.not_settled else 0,
                 }
             )
