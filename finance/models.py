@@ -239,6 +239,10 @@ class SettlementBatch(models.Model):
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("imported by")
     )
+    # The shop the file is from, where a platform numbers each shop's orders on its own (Shopify: #1001…).
+    channel = models.ForeignKey(
+        "orders.Channel", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("shop (channel)")
+    )
     first_at = models.DateTimeField(_("first transaction"), null=True, blank=True)
     last_at = models.DateTimeField(_("last transaction"), null=True, blank=True)
     line_count = models.PositiveIntegerField(_("new lines"), default=0)

@@ -19,6 +19,7 @@ from rangefilter.filters import DateRangeFilterBuilder
 from core.admin_pages import ReadOnlyAdmin, form_page
 from core.list_lookups import ListFilterLookupsOnly
 from core.errors import DomainError
+from orders.models import Channel
 
 from .. import services
 from ..models import MatchClass, SettlementBatch, SettlementLine, SettlementSource
@@ -29,6 +30,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class ImportForm(forms.Form):
     source = forms.ChoiceField(label=gettext_lazy("Source"), choices=SettlementSource.choices)
+    channel = forms.ModelChoiceField(
+        label=gettext_lazy("Shop"),
+        queryset=Channel.objects.filter(is_active=True),
+        required=False,
+        help_text=gettext_lazy(
+            "The shop the file is from. Needed where each shop numbers its orders from the same start "
+            "(Shopify's #1001) and you have several; the file is then matched to that shop's orders only."
+        ),
+    )
     file = forms.FileField(
         label=gettext_lazy("Settlement file"),
         help_text=gettext_lazy("As the platform exports it: CSV, TSV or XLSX, GBK or UTF-8."),
@@ -76,7 +86,7 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
     list_select_related = ("imported_by",)
     search_fields = ("file_name",)
     fields = (
-        ("source", "file_name"),
+        ("source", "channel", "file_name"),
         ("imported_at", "imported_by"),
         ("first_at", "last_at"),
         ("line_count", "skipped_count"),
@@ -124,7 +134,11 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
             upload = form.cleaned_data["file"]
             try:
                 result = services.settlement_import(
-                    actor=request.user, source=form.cleaned_data["source"], file=upload, file_name=upload.name
+                    actor=request.user,
+                    source=form.cleaned_data["source"],
+                    file=upload,
+                    file_name=upload.name,
+                    channel=form.cleaned_data["channel"],
                 )
             except DomainError as error:
                 form.add_error("file", str(error))

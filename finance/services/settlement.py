@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from core.bulk_insert import insert_values
 from core.errors import DomainError, NotPermitted
 from core.files import FileProblem, opened_binary
-from orders.models import Order, Platform
+from orders.models import Channel, Order, Platform
 
 from .. import locks
 from ..importers import PARSERS, FileFacts, ParsedLine, RowProblem
@@ -50,12 +50,20 @@ class SourceScope:
 
     platforms: tuple[str, ...]
     payment_method: str = ""
+    # Each shop numbers its orders from the same start (Shopify's #1001): a file
+    # is matched only to the orders of the shop it is from.
+    order_ids_per_shop: bool = False
 
-    def orders(self) -> Q:
+    def orders(self, channel=None) -> Q:
+        if channel is not None:
+            return Q(channel=channel)
         query = Q(channel__platform__in=self.platforms)
         if self.payment_method:
             query |= Q(payments__method=self.payment_method)
         return query
+
+    def shops(self):
+        return Channel.objects.filter(platform__in=self.platforms, is_active=True)
 
     def payments(self) -> Q:
         query = Q(order__channel__platform__in=self.platforms)
@@ -68,7 +76,7 @@ SCOPES = {
     SettlementSource.ALIPAY: SourceScope((Platform.TAOBAO, Platform.TMALL), PaymentMethod.ALIPAY),
     # WeChat Pay settles our own shops' orders (mini-program, site, manual) and whatever was paid by WeChat.
     SettlementSource.WECHAT: SourceScope((Platform.OTHER, Platform.MANUAL), PaymentMethod.WECHAT),
-    SettlementSource.SHOPIFY: SourceScope((Platform.SHOPIFY,)),
+    SettlementSource.SHOPIFY: SourceScope((Platform.SHOPIFY,), order_ids_per_shop=True),
     SettlementSource.AMAZON: SourceScope((Platform.AMAZON,)),
 }
 
@@ -103,9 +111,10 @@ class Matcher:
     """Matches parsed lines to our orders and refunds, chunk by chunk, and
     remembers what this file has matched so far (duplicates, refunds used)."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, channel=None):
         self.source = source
         self.scope = SCOPES[source]
+        self.channel = channel
         self.keys_in_file: set[str] = set()
         self.sale_of_order: dict[int, str] = {}  # order id → external id of the sale line that settled it
         self.refunds_used: set[int] = set()
@@ -123,7 +132,7 @@ class Matcher:
         columns = ("pk", "currency", "paid_amount")
         if references:
             rows = (
-                Order.objects.filter(self.scope.orders(), platform_order_id__any=references)
+                Order.objects.filter(self.scope.orders(self.channel), platform_order_id__any=references)
                 .distinct()
                 .values_list("platform_order_id", *columns)
             )
@@ -281,18 +290,33 @@ CLASS = COLUMNS.index("match_class")
 
 
 @transaction.atomic
-def settlement_import(*, actor, source: str, file, file_name: str = "", at=None) -> ImportResult:
-    """Import one settlement file of ``source`` (a path, bytes or an uploaded file)."""
+def settlement_import(*, actor, source: str, file, file_name: str = "", channel=None, at=None) -> ImportResult:
+    """Import one settlement file of ``source`` (a path, bytes or an uploaded file).
+    ``channel``: the shop the file is from, needed where each shop numbers its
+    orders on its own and there is more than one such shop."""
     if actor is not None and not actor.has_perm("finance.add_settlementbatch"):
         raise NotPermitted(_("Your role may not import settlement files."))
     if source not in PARSERS:
         raise DomainError(_("Unknown settlement source: %(source)s") % {"source": source})
+    scope = SCOPES[source]
+    if channel is not None and channel.platform not in scope.platforms:
+        raise DomainError(
+            _("%(shop)s is not a shop of %(source)s.") % {"shop": channel, "source": SettlementSource(source).label}
+        )
+    if channel is None and scope.order_ids_per_shop and scope.shops().count() > 1:
+        raise DomainError(
+            _(
+                "Choose the shop this file is from: each %(source)s shop numbers its orders from the same start, "
+                "so the file's order numbers could be another shop's."
+            )
+            % {"source": SettlementSource(source).label}
+        )
     file_name = file_name or getattr(file, "name", "") or str(file)[:255]
     with opened_binary(file) as binary:
-        return _settlement_import_file(binary, actor=actor, source=source, file_name=file_name, at=at)
+        return _settlement_import_file(binary, actor=actor, source=source, file_name=file_name, channel=channel, at=at)
 
 
-def _settlement_import_file(binary, *, actor, source: str, file_name: str, at) -> ImportResult:
+def _settlement_import_file(binary, *, actor, source: str, file_name: str, channel, at) -> ImportResult:
     digest = _sha256(binary)
     # One import per source at a time: a second one waits, then finds what the first wrote
     # (the same file: imported already; an overlapping file: those lines skipped).
@@ -307,9 +331,9 @@ def _settlement_import_file(binary, *, actor, source: str, file_name: str, at) -
         )
     at = at or timezone.now()
     batch = SettlementBatch.objects.create(
-        source=source, file_name=file_name[:255], sha256=digest, imported_at=at, imported_by=actor
+        source=source, file_name=file_name[:255], sha256=digest, imported_at=at, imported_by=actor, channel=channel
     )
-    matcher = Matcher(source)
+    matcher = Matcher(source, channel)
     closed = closed_months()
     facts = FileFacts()
     problems: list[RowProblem] = []

@@ -420,3 +420,28 @@ def test_import_settlement_command_fails_clearly_on_a_broken_file(tmp_path):
         call_command("import_settlement", "--source", "alipay", str(path), stdout=StringIO())
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_settlement", "--source", "alipay", str(tmp_path / "missing.csv"), stdout=StringIO())
+
+
+def test_a_shopify_file_matches_only_the_orders_of_the_shop_it_is_from(order_in_status, shopify, now):
+    """Shopify numbers every shop from #1001 (issue 10): a payout of the UK shop must not settle the US shop's #1001."""
+    uk = ChannelFactory(code="shopify-uk", name="Shopify UK", platform=Platform.SHOPIFY, default_currency="GBP")
+    us_order = order_in_status(S.SHIPPED, platform_order_id="#1001")
+    type(us_order).objects.filter(pk=us_order.pk).update(channel=shopify, currency="USD")
+    uk_order = order_in_status(S.SHIPPED, platform_order_id="#1001")
+    type(uk_order).objects.filter(pk=uk_order.pk).update(channel=uk, currency="GBP")
+    data = shopify_file([(now, "charge", "#1001", "19.80", "0.87", "18.93")])
+
+    with pytest.raises(DomainError, match="Choose the shop"):
+        import_file("shopify", data)
+    result = finance.settlement_import(actor=None, source="shopify", file=data, file_name="uk.csv", channel=uk)
+
+    line = SettlementLine.objects.get(batch=result.batch)
+    assert line.order_id == uk_order.pk
+    assert result.batch.channel == uk
+
+
+def test_a_shop_of_another_platform_is_refused(taobao_orders, now):
+    with pytest.raises(DomainError, match="is not a shop of"):
+        finance.settlement_import(
+            actor=None, source="shopify", file=shopify_file([]), file_name="x.csv", channel=ChannelFactory(platform=Platform.JD)
+        )
