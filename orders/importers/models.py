@@ -68,6 +68,8 @@ class ImportBatch(FSMModelMixin, models.Model):
     rejected_orders = models.PositiveIntegerField(_("orders rejected"), default=0)
     rejected_rows = models.PositiveIntegerField(_("rows rejected"), default=0)
     preview = models.JSONField(_("preview"), default=dict, blank=True)
+    # The uploader's language: a background run writes its rejected rows in it.
+    language = models.CharField(_("language"), max_length=16, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -139,6 +139,7 @@ def _import_batch_create(
         rows_total=rows,
         in_background=rows >= settings.ORDERDESK_IMPORT_TASK_ROWS,
         preview={"same_file_as": previous.pk} if previous else {},
+        language=translation.get_language() or "",
     )
 
 
@@ -339,11 +340,19 @@ def import_batch_continue(*, batch_id: int, budget_seconds: float | None = None)
     Not one transaction: each chunk commits on its own. Safe to run twice: a
     batch that is not running is left alone, a running one resumes after its
     last recorded chunk. With ``budget_seconds`` it stops after the chunk that
-    uses the budget up and queues its continuation.
+    uses the budget up and queues its continuation. Its rejected rows and
+    messages are written in the language of the user who uploaded the files,
+    also in a background task (which has no request to take a language from).
     """
     batch = ImportBatch.objects.select_related("channel", "created_by", "confirmed_by").get(pk=batch_id)
     if not batch.is_running():
         return batch
+    with translation.override(batch.language or None):
+        return _continue(batch, budget_seconds)
+
+
+def _continue(batch: ImportBatch, budget_seconds: float | None) -> ImportBatch:
+    batch_id = batch.pk
     started = time.monotonic()
     skip = batch.chunks_done
 

@@ -1,7 +1,10 @@
 """Big files run as django-q2 tasks (sync in tests), resume after a time
 budget, and a crash leaves whole orders only: importing again finishes the job."""
 
+import io
+
 import pytest
+from django.utils import translation
 from django_q.models import Task
 
 from orders import services
@@ -90,3 +93,20 @@ def test_the_same_file_imported_from_scratch_twice_creates_each_order_once(taoba
 
     assert (second.created_count, second.unchanged_count) == (0, ORDERS)
     assert Order.objects.count() == ORDERS
+
+
+def test_a_background_run_writes_its_rejected_rows_in_the_uploaders_language(taobao_channel, skus, clerk):
+    orders = [pf.taobao_order(1), pf.taobao_order(2, 订单状态="乱码")]
+    files = [
+        ("ExportOrderList.csv", io.BytesIO(pf.taobao_orders(orders))),
+        ("ExportOrderDetailList.csv", io.BytesIO(pf.taobao_items([pf.taobao_item(1), pf.taobao_item(2)]))),
+    ]
+    with translation.override("zh-hans"):  # a Chinese clerk uploads
+        batch = services.import_batch_create(actor=clerk, channel=taobao_channel, files=files)
+
+    # the task runs later, in no request: in the default language
+    services.import_batch_preview(actor=clerk, batch_id=batch.pk, inline=True)
+    services.import_batch_continue(batch_id=batch.pk)
+
+    reasons = [rejection.reason for rejection in ImportBatch.objects.get(pk=batch.pk).rejections.all()]
+    assert any("未知状态" in reason for reason in reasons), reasons
