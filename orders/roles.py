@@ -2,9 +2,14 @@
 ``manage.py setup_roles``, which ``seed_demo`` also runs)."""
 
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
+from core import locks
+from core.errors import require_permission
+from core.models import RecordChange
 from core.record_changes import record_changed
 
 ORDER_READ = [
@@ -167,7 +172,6 @@ def _permissions(codes: list[str]) -> list[Permission]:
 
 
 @transaction.atomic
-@transaction.atomic
 def roles_setup(*, actor=None) -> dict[str, Group]:
     """Create or correct the role groups; safe to run any number of times.
     Each group whose permissions it changes gets a record of them, old and new."""
@@ -187,3 +191,43 @@ def roles_setup(*, actor=None) -> dict[str, Group]:
 
 def _codes(permissions) -> list[str]:
     return sorted(f"{app}.{code}" for app, code in permissions.values_list("content_type__app_label", "codename"))
+
+
+@transaction.atomic
+def role_update(*, actor, group_id: int, name: str, permissions) -> Group:
+    """A group's name and permissions, as a Supervisor edits them in the admin:
+    what changes is recorded, old and new (core.RecordChange), as setup_roles does."""
+    require_permission(actor, "auth.change_group", _("Your role may not change roles."))
+    group = locks.record_for_update(Group, group_id)
+    changes = {}
+    if group.name != name:
+        changes["name"] = [group.name, name]
+        group.name = name
+        group.save(update_fields=["name"])
+    before = _codes(group.permissions.all())
+    group.permissions.set(permissions)
+    after = _codes(group.permissions.all())
+    if after != before:
+        changes["permissions"] = [before, after]
+    if changes:
+        record_changed(group, actor=actor, changes=changes)
+    return group
+
+
+def role_permission_changes(group: Group) -> list[dict]:
+    """The group's recorded changes, newest first: when, by whom, the permissions added and removed."""
+    rows = []
+    for change in RecordChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(Group), object_id=group.pk
+    ).select_related("actor"):
+        before, after = change.changes.get("permissions", [[], []])
+        rows.append(
+            {
+                "at": change.at,
+                "actor": change.actor.get_username() if change.actor else _("system"),
+                "name": change.changes.get("name"),
+                "added": sorted(set(after) - set(before)),
+                "removed": sorted(set(before) - set(after)),
+            }
+        )
+    return rows

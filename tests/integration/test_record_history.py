@@ -295,3 +295,21 @@ def test_setup_roles_records_each_group_it_corrects_with_the_old_and_new_permiss
     assert "1 groups changed" in out.getvalue()
     call_command("setup_roles", stdout=StringIO())
     assert len(changes_of(clerk)) == earlier + 1  # a second run changes nothing, records nothing
+
+
+def test_a_role_edited_in_the_admin_records_the_permissions_added_and_removed(roles, superuser):
+    clerk_role = Group.objects.get(name="Clerk")
+    earlier = len(changes_of(clerk_role))
+    client = client_for(superuser)
+    url = reverse("admin:auth_group_change", args=[clerk_role.pk])
+    data = form_data(client.get(url))
+    approve = str(clerk_role.permissions.get(codename="approve_order").pk)
+    data["permissions"] = [pk for pk in data["permissions"] if str(pk) != approve]
+
+    assert client.post(url, data).status_code == 302
+
+    change = changes_of(clerk_role)[0]
+    assert len(changes_of(clerk_role)) == earlier + 1 and change.actor == superuser
+    old, new = change.changes["permissions"]
+    assert "orders.approve_order" in old and "orders.approve_order" not in new
+    assert "−orders.approve_order" in client.get(url).content.decode()
