@@ -278,6 +278,9 @@ def test_finance_imports_a_settlement_file_and_downloads_the_reconciliation_shee
         page.wait_for_url("**/admin/finance/settlementbatch/*/change/")
         imported = messages(page)
         batch_page = page.locator("#content-main").inner_text()
+        page.get_by_role("link", name="Matched: 1").click()
+        page.wait_for_url("**/admin/finance/settlementline/**")
+        matched_lines = page.locator("#result_list tbody tr").all_inner_texts()
         page.goto("/admin/finance/settlementbatch/")
         page.get_by_role("link", name="Download reconciliation sheet").click()
         page.get_by_label("Source").select_option(value="alipay")
@@ -293,6 +296,7 @@ def test_finance_imports_a_settlement_file_and_downloads_the_reconciliation_shee
         "Alipay.csv: 3 lines imported (Matched 1, Order unknown 1, Fee / commission 1); 0 were imported before."
     ]
     assert "Matched: 1, Order unknown: 1, Fee / commission: 1" in batch_page
+    assert len(matched_lines) == 1 and paid.number in matched_lines[0] and "19.80" in matched_lines[0]
     assert file_name == f"reconciliation-alipay-{day:%Y%m%d}-{day:%Y%m%d}.xlsx"
     matched = [row for row in sheet["Matched"].iter_rows(values_only=True) if paid.number in row]
     assert len(matched) == 1
