@@ -15,8 +15,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from aftersales.models import ReturnRequest
-from finance.models import SettlementLine
-from inventory.models import Wave
+from finance.models import Refund, RefundStatus, SettlementLine
+from inventory.models import StockLevel, Wave
 from orders.models import Order, OrderStatus, Platform
 
 from ..browser import browser_page, chromium_browser, chromium_or_skip, log_in
@@ -301,3 +301,41 @@ def test_finance_imports_a_settlement_file_and_downloads_the_reconciliation_shee
     matched = [row for row in sheet["Matched"].iter_rows(values_only=True) if paid.number in row]
     assert len(matched) == 1
     assert SettlementLine.objects.filter(order=paid).exists()
+
+
+def test_a_supervisor_cancels_an_allocated_order_and_finance_approves_and_pays_its_refund(
+    as_user, order_in_status, sku, warehouse, supervisor, finance_user
+):
+    order = order_in_status(OrderStatus.ALLOCATED)
+
+    with as_user(supervisor) as page:
+        page.goto(f"/admin/orders/order/{order.pk}/change/")
+        page.get_by_role("link", name="Cancel and release stock…").click()
+        page.fill("#id_reason", "Buyer changed their mind")
+        page.get_by_role("button", name="Cancel and release stock").click()
+        page.wait_for_url(f"**/admin/orders/order/{order.pk}/change/")
+        cancelled = messages(page)
+        status = shown_status(page)
+        timeline = page.locator(".od-timeline").inner_text()
+    refund = Refund.objects.get(order=order)
+    with as_user(finance_user) as page:
+        page.goto("/admin/finance/refund/")
+        paid = []
+        for action in ("Approve selected refunds", "Record selected refunds as paid"):
+            page.check(f"input[name=_selected_action][value='{refund.pk}']")
+            page.select_option("select[name=action]", label=action)
+            page.get_by_role("button", name="Run").click()
+            page.wait_for_load_state()
+            paid.append(messages(page))
+
+    assert cancelled == [f"{order.number}: Cancel and release stock — done."]
+    assert status == "Cancelled"
+    for event in (
+        "Allocated → Cancelled; reason: Buyer changed their mind",
+        "Reserved stock released",
+        "Refund requested",
+    ):
+        assert event in timeline
+    assert paid == [["1 done."], ["1 done."]]
+    assert Refund.objects.get(pk=refund.pk).status == RefundStatus.PAID
+    assert StockLevel.objects.get(warehouse=warehouse, sku=sku).reserved == 0
