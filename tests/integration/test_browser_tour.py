@@ -8,19 +8,23 @@ builds its data with the real services before its pages open."""
 import os
 from contextlib import contextmanager
 from datetime import timedelta
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from aftersales.models import ReturnRequest
+from aftersales.models import ReturnRequest, ReturnStatus
 from finance.models import Refund, RefundStatus, SettlementLine
 from inventory.models import StockLevel, Wave
+from orders import services
 from orders.models import Order, OrderStatus, Platform
+from orders.services import LineInput
 
 from ..browser import browser_page, chromium_browser, chromium_or_skip, log_in
-from ..factories import ChannelFactory
+from ..aftersales.conftest import ticket_in_status, two_line_order  # noqa: F401 (fixtures)
+from ..factories import ChannelFactory, CustomerFactory
 from ..finance.settlement_files import AlipayRow, alipay_file
 from ..orders.imports import platform_files as pf
 
@@ -339,3 +343,66 @@ def test_a_supervisor_cancels_an_allocated_order_and_finance_approves_and_pays_i
     assert paid == [["1 done."], ["1 done."]]
     assert Refund.objects.get(pk=refund.pk).status == RefundStatus.PAID
     assert StockLevel.objects.get(warehouse=warehouse, sku=sku).reserved == 0
+
+
+def test_the_warehouse_inspects_returned_goods_back_on_hand_and_into_quarantine(
+    as_user, ticket_in_status, skus, warehouse, warehouse_user
+):
+    ticket = ticket_in_status(ReturnStatus.RECEIVED)  # 2 × Red tea (TEA-1) received
+    (line,) = ticket.lines.all()
+    before = StockLevel.objects.get(warehouse=warehouse, sku=skus[0])
+
+    with as_user(warehouse_user) as page:
+        page.goto("/admin/aftersales/returnrequest/?status__exact=received")
+        page.get_by_role("link", name=ticket.number).click()
+        page.get_by_role("link", name="Inspect goods…").click()
+        page.fill("#id_qc_reference", "QC-2026-001")
+        page.fill(f"#id_sellable_{line.pk}", "1")
+        page.fill(f"#id_damaged_{line.pk}", "1")
+        page.get_by_role("button", name="Inspect goods").click()
+        page.wait_for_url(f"**/admin/aftersales/returnrequest/{ticket.pk}/change/")
+        inspected = messages(page)
+        status = shown_status(page)
+        ticket_page = page.locator("#content").inner_text()
+
+    after = StockLevel.objects.get(warehouse=warehouse, sku=skus[0])
+    assert inspected == [f"{ticket.number}: Inspect goods — done."]
+    assert status == "Inspected"
+    assert "CNY" not in ticket_page and "69.50" not in ticket_page  # the warehouse sees no amount
+    assert (after.on_hand - before.on_hand, after.quarantined - before.quarantined) == (1, 1)
+
+
+def test_finance_approves_the_credit_of_a_b2b_order_held_for_credit_review(
+    as_user, order_in_status, skus, clerk, finance_user
+):
+    customer = CustomerFactory(business=True, credit_limit=Decimal("1000.00"), payment_terms_days=30)
+    orders = [
+        order_in_status(
+            OrderStatus.PENDING_PAYMENT,
+            customer=customer,
+            lines=[LineInput(title="Tea, wholesale carton", quantity=1, unit_price=Decimal(amount), sku=skus[0])],
+        )
+        for amount in ("900.00", "200.00")
+    ]
+    for order in orders:
+        services.order_approve_on_terms(actor=clerk, order_id=order.pk)
+    held = orders[1]
+
+    with as_user(finance_user) as page:
+        page.goto("/admin/orders/order/?status__exact=on_hold")
+        page.get_by_role("link", name=held.number).click()
+        banner = page.locator(".od-exception-flag").inner_text()
+        page.get_by_role("link", name="Approve credit…").click()
+        page.get_by_role("button", name="Approve credit").click()
+        page.wait_for_url(f"**/admin/orders/order/{held.pk}/change/")
+        approved = messages(page)
+        status = shown_status(page)
+
+    assert banner == (
+        "Held for credit review: this order would take what the customer owes past its credit limit. "
+        "Order total 200.00 CNY; the customer owes 900.00 CNY on account besides it, 1100.00 CNY with it; "
+        "credit limit 1000.00 CNY."
+    )
+    assert approved == [f"{held.number}: Approve credit — done."]
+    assert status == "Approved"
+    assert Order.objects.get(pk=held.pk).status == OrderStatus.APPROVED
