@@ -202,14 +202,14 @@ def test_the_warehouse_allocates_starts_a_wave_prints_its_pick_list_packs_and_sh
     assert Order.objects.get(pk=second.pk).status == OrderStatus.PICKING
 
 
-def test_a_clerk_uploads_a_taobao_report_with_its_items_previews_and_confirms(
+def test_a_clerk_imports_a_taobao_report_with_its_items_and_maps_an_unknown_sku_code(
     as_user, skus, clerk, settings, tmp_path
 ):
     settings.ORDERDESK_IMPORT_DIR = tmp_path / "imports"
     ChannelFactory(code="tmall", name="天猫旗舰店", platform=Platform.TMALL)
     report, items = tmp_path / "ExportOrderList.csv", tmp_path / "ExportOrderDetailList.csv"
-    report.write_bytes(pf.taobao_orders([pf.taobao_order(1), pf.taobao_order(2, 订单状态="谁知道")]))
-    items.write_bytes(pf.taobao_items([pf.taobao_item(1), pf.taobao_item(2)]))
+    report.write_bytes(pf.taobao_orders([pf.taobao_order(1), pf.taobao_order(2, 订单状态="谁知道"), pf.taobao_order(3)]))
+    items.write_bytes(pf.taobao_items([pf.taobao_item(1), pf.taobao_item(2), pf.taobao_item(3, 商家编码="LJ-GIFT")]))
 
     with as_user(clerk) as page:
         page.goto("/admin/orders/importbatch/")
@@ -223,11 +223,26 @@ def test_a_clerk_uploads_a_taobao_report_with_its_items_previews_and_confirms(
         page.wait_for_load_state()
         confirmed = page.locator("#content-main").inner_text()
 
-    assert "Ready to confirm" in preview and "1 orders to create" in preview
+        page.goto("/admin/orders/unmappedline/")
+        waiting = page.locator("#result_list tbody tr").all_inner_texts()
+        page.locator("input[name=_selected_action]").check()
+        page.select_option("select[name=action]", label="Map their platform codes to one of our SKUs…")
+        page.get_by_role("button", name="Run").click()
+        page.get_by_label("Our SKU").select_option(value=str(skus[1].pk))
+        page.get_by_role("button", name="Map").click()
+        page.wait_for_url("**/admin/orders/unmappedline/")
+        mapped = messages(page)
+
+    held = Order.objects.get(platform_order_id="3")
+    assert "Ready to confirm" in preview and "2 orders to create" in preview
     assert "Paid, awaiting shipment\t王小明\t1\t109.00 CNY" in preview
     assert "ExportOrderList.csv\t3\t2\t订单状态: unknown status “谁知道”." in preview
-    assert "Imported" in confirmed and "1 orders created" in confirmed
-    assert Order.objects.get().platform_order_id == "1"
+    assert "Imported" in confirmed and "2 orders created" in confirmed
+    (waiting_line,) = waiting
+    assert waiting_line.split("\t")[1:7] == ["LJ-GIFT", "龙井茶礼盒", "天猫旗舰店", held.number, "On hold", "2"]
+    assert mapped == ["天猫旗舰店: LJ-GIFT → TEA-2; 1 order updated."]
+    imported = dict(Order.objects.values_list("platform_order_id", "status"))  # the held order released
+    assert imported == {"1": OrderStatus.PAID, "3": OrderStatus.PAID}
 
 
 def test_customer_service_opens_a_ticket_from_a_shipped_order(as_user, order_in_status, service_user):
@@ -406,3 +421,19 @@ def test_finance_approves_the_credit_of_a_b2b_order_held_for_credit_review(
     assert approved == [f"{held.number}: Approve credit — done."]
     assert status == "Approved"
     assert Order.objects.get(pk=held.pk).status == OrderStatus.APPROVED
+
+
+def test_the_language_selector_switches_the_admin_to_chinese_and_back(as_user, clerk):
+    with as_user(clerk) as page:
+        page.goto("/admin/orders/order/")
+        page.select_option("#od-language", value="zh-hans")
+        page.wait_for_function("document.documentElement.lang === 'zh-hans'")
+        chinese_url = page.url
+        chinese_title = page.title()
+        page.select_option("#od-language", value="en")
+        page.wait_for_function("document.documentElement.lang === 'en'")
+        english_title = page.title()
+
+    assert chinese_title == "选择 订单 来修改 | Orderdesk"
+    assert english_title == "Select order to change | Orderdesk"
+    assert chinese_url.endswith("/admin/orders/order/")  # the selector keeps the user on the page
