@@ -450,6 +450,7 @@ def orders_import_new(
     return new_orders  # in the order given
 
 
+@transaction.atomic  # writes nothing, but reads the closed months as the import does: under their lock
 def orders_import_check(*, actor, channel: Channel, orders: list[PlatformOrder]) -> dict[str, str]:
     """The preview of ``orders_import_new``: each order is built exactly as the
     import builds it (transitions, their permissions and conditions, payment

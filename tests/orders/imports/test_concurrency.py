@@ -51,3 +51,23 @@ def test_two_imports_of_one_file_at_once_create_each_order_once(taobao_channel, 
     assert sum(batch.created_count for batch in done) == ORDERS
     for batch in done:  # what one did not create, it found created, or was told to import again
         assert batch.created_count + batch.unchanged_count + batch.rejected_orders == ORDERS
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_preview_outside_any_transaction_reads_the_closed_months_under_their_lock(taobao_channel, skus, clerk):
+    # As the web request and the worker run it: in autocommit, where PostgreSQL
+    # refuses the closed months' LOCK TABLE unless the check opens a transaction.
+    batch = services.import_batch_create(
+        actor=clerk,
+        channel=taobao_channel,
+        files=[
+            ("o.csv", io.BytesIO(pf.taobao_orders([pf.taobao_order(1)]))),
+            ("i.csv", io.BytesIO(pf.taobao_items([pf.taobao_item(1)]))),
+        ],
+    )
+    services.import_batch_preview(actor=clerk, batch_id=batch.pk, inline=True)
+    services.import_batch_continue(batch_id=batch.pk)
+
+    batch = ImportBatch.objects.get(pk=batch.pk)
+    assert (batch.status, batch.created_count, batch.rejected_orders) == (ImportStatus.PREVIEWED, 1, 0)
