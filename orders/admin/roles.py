@@ -5,6 +5,7 @@ shown on the role's page."""
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy
 
@@ -28,7 +29,7 @@ class RoleAdmin(GroupAdmin):
             "<div>{} · {}{}: {}</div>",
             (
                 (
-                    f"{row['at']:%Y-%m-%d %H:%M}",
+                    f"{timezone.localtime(row['at']):%Y-%m-%d %H:%M}",  # the seller's time, as every other page
                     row["actor"],
                     f" · {row['name'][0]} → {row['name'][1]}" if row["name"] else "",
                     " ".join([*(f"+{code}" for code in row["added"]), *(f"−{code}" for code in row["removed"])]),
