@@ -64,15 +64,24 @@ def record_changed(record: models.Model, *, actor, changes: dict, created: bool 
     return _write(record, actor=actor, action=RecordChange.Action.CREATED if created else RecordChange.Action.CHANGED, changes=changes)
 
 
+def record_changes_of(record: models.Model):
+    """The record's change rows, newest first, with who made them."""
+    return RecordChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(record, for_concrete_model=False), object_id=record.pk
+    ).select_related("actor")
+
+
+def actor_name(change: RecordChange) -> str:
+    return change.actor.get_username() if change.actor else _("system")
+
+
 def record_history(record: models.Model, *, fields, limit: int | None = None) -> list[dict]:
     """The record's last ``limit`` changes (all without one), newest first,
     one row per changed field among ``fields`` (those its reader may see, in
     that order): at, actor, action, field (the model field), old and new (as
     the field holds them; a related record by the name it had). A change of
     hidden fields only is left out whole."""
-    changes = RecordChange.objects.filter(
-        content_type=ContentType.objects.get_for_model(record, for_concrete_model=False), object_id=record.pk
-    ).select_related("actor")
+    changes = record_changes_of(record)
     rows = []
     for change in changes[:limit] if limit else changes:
         for name in [name for name in fields if name in change.changes]:
@@ -81,7 +90,7 @@ def record_history(record: models.Model, *, fields, limit: int | None = None) ->
             rows.append(
                 {
                     "at": change.at,
-                    "actor": change.actor.get_username() if change.actor else _("system"),
+                    "actor": actor_name(change),
                     "action": change.action,
                     "field": field,
                     "old": _restored(field, old),

@@ -2,15 +2,13 @@
 ``manage.py setup_roles``, which ``seed_demo`` also runs)."""
 
 from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core import locks
 from core.errors import require_permission
-from core.models import RecordChange
-from core.record_changes import record_changed
+from core.record_changes import actor_name, record_changed, record_changes_of
 
 ORDER_READ = [
     "orders.view_order",
@@ -180,13 +178,18 @@ def roles_setup(*, actor=None) -> dict[str, Group]:
     groups = {}
     for name, permissions in targets.items():
         group, created = Group.objects.get_or_create(name=name)
-        before = _codes(group.permissions.all())
-        group.permissions.set(permissions)
-        after = _codes(group.permissions.all())
-        if after != before:
-            record_changed(group, actor=actor, changes={"permissions": [before, after]}, created=created)
+        if changed := _set_permissions(group, permissions):
+            record_changed(group, actor=actor, changes={"permissions": changed}, created=created)
         groups[name] = group
     return groups
+
+
+def _set_permissions(group: Group, permissions) -> list | None:
+    """Give the group these permissions; [before, after] as "app.codename" lists if that changed them."""
+    before = _codes(group.permissions.all())
+    group.permissions.set(permissions)
+    after = _codes(group.permissions.all())
+    return [before, after] if after != before else None
 
 
 def _codes(permissions) -> list[str]:
@@ -204,11 +207,8 @@ def role_update(*, actor, group_id: int, name: str, permissions) -> Group:
         changes["name"] = [group.name, name]
         group.name = name
         group.save(update_fields=["name"])
-    before = _codes(group.permissions.all())
-    group.permissions.set(permissions)
-    after = _codes(group.permissions.all())
-    if after != before:
-        changes["permissions"] = [before, after]
+    if changed := _set_permissions(group, permissions):
+        changes["permissions"] = changed
     if changes:
         record_changed(group, actor=actor, changes=changes)
     return group
@@ -217,14 +217,12 @@ def role_update(*, actor, group_id: int, name: str, permissions) -> Group:
 def role_permission_changes(group: Group) -> list[dict]:
     """The group's recorded changes, newest first: when, by whom, the permissions added and removed."""
     rows = []
-    for change in RecordChange.objects.filter(
-        content_type=ContentType.objects.get_for_model(Group), object_id=group.pk
-    ).select_related("actor"):
+    for change in record_changes_of(group):
         before, after = change.changes.get("permissions", [[], []])
         rows.append(
             {
                 "at": change.at,
-                "actor": change.actor.get_username() if change.actor else _("system"),
+                "actor": actor_name(change),
                 "name": change.changes.get("name"),
                 "added": sorted(set(after) - set(before)),
                 "removed": sorted(set(before) - set(after)),

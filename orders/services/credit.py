@@ -12,12 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import events, locks
-from core.errors import DomainError
-from core.fsm import unmet_conditions
 from ..models import ExceptionReason, Order
 from ..selectors import order_credit_figures
 from .exceptions import _flag_exception, _resolve_exception
-from .transitions import ACTION_LABELS, _check_transition_allowed, _now, _require_reason, _transition
+from .transitions import _check_transition_allowed, _now, _require_reason, _transition
 
 
 @transaction.atomic
@@ -25,13 +23,7 @@ def order_approve_on_terms(*, actor, order_id: int, at=None) -> Order:
     """Approve an unpaid order on the customer's payment terms, or hold it for credit review."""
     at = _now(at)
     order = locks.order_for_update(order_id)
-    _check_transition_allowed(order, "approve_on_terms", actor)
-    failed = unmet_conditions(order, "approve_on_terms")
-    if failed:
-        raise DomainError(
-            _("%(order)s: “%(action)s” is not possible: %(reasons)s")
-            % {"order": order.number, "action": ACTION_LABELS["approve_on_terms"], "reasons": " ".join(failed)}
-        )
+    _check_transition_allowed(order, "approve_on_terms", actor, check_conditions=True)
     figures = order_credit_figures(order)
     limit = figures["credit_limit"]
     over_limit = limit is not None and figures["exposure"] + order.total_amount > limit

@@ -45,11 +45,14 @@ ORDER_REFUSALS = Refusals(
 )
 
 
-def _check_transition_allowed(order: Order, name: str, actor, *, check_permission: bool = True) -> None:
-    """State and role (not conditions): may this actor run this transition on the order as it is now?"""
+def _check_transition_allowed(
+    order: Order, name: str, actor, *, check_permission: bool = True, check_conditions: bool = False
+) -> None:
+    """State and role (and, with ``check_conditions``, the transition's conditions):
+    may this actor run this transition on the order as it is now?"""
     check_transition(
         order, name, actor, refusals=ORDER_REFUSALS, params=_refusal_params(order, name),
-        check_permission=check_permission, check_conditions=False,
+        check_permission=check_permission, check_conditions=check_conditions,
     )
 
 
@@ -71,10 +74,7 @@ def _transition(
 ) -> Order:
     """Run one transition with its checks and timeline event. ``save=False``:
     the order is not saved (a bulk import inserts new orders together)."""
-    check_transition(
-        order, name, actor, refusals=ORDER_REFUSALS, params=_refusal_params(order, name),
-        check_permission=check_permission,
-    )
+    _check_transition_allowed(order, name, actor, check_permission=check_permission, check_conditions=True)
     source_status = order.status
     getattr(order, name)(**(method_kwargs or {}))
     # ``update_fields``: the fields the transition changes, when the caller knows them (a shorter UPDATE).

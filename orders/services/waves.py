@@ -60,10 +60,7 @@ def wave_create(*, actor, warehouse, order_ids, at=None) -> Wave:
 
 
 def _parcel_for_update(order_id: int) -> list[Order]:
-    order = Order.objects.get(pk=order_id)
-    if order.merged_into_id:
-        order = Order.objects.get(pk=order.merged_into_id)
-    return [o for o in locks.order_with_merged_for_update(order.pk) if o.status != OrderStatus.CANCELLED]
+    return [o for o in locks.merge_group_for_update(order_id) if o.status != OrderStatus.CANCELLED]
 
 
 @transaction.atomic
