@@ -5,6 +5,7 @@ which is why these screens live here rather than in inventory's admin."""
 
 from django.contrib import admin
 
+from core.admin_records import adopt_saved
 from inventory.admin.stock import SKUAdmin
 from inventory.models import SKU, SKUAlias
 
@@ -20,8 +21,7 @@ def save_alias(request, alias, *, change: bool):
         saved, _mapped = services.sku_alias_create(
             actor=request.user, channel=alias.channel, platform_sku_code=alias.platform_sku_code, sku=alias.sku
         )
-    alias.pk = saved.pk  # the admin links to and logs the saved alias
-    alias._state.adding = False
+    adopt_saved(alias, saved)  # the admin links to and logs the saved alias
 
 
 class SKUAliasInline(admin.TabularInline):

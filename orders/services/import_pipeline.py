@@ -309,7 +309,7 @@ class OrderImport:
         for record in new:
             try:
                 (order,) = import_services.orders_import_new(
-                    actor=self.actor, channel=self.channel, orders=[record.order], batch_id=self.batch_id
+                    actor=self.actor, channel=self.channel, orders=[record.order], batch_id=self.batch_id, checked=True
                 )
             except DomainError as error:
                 rejected.append(Rejected(record.rows, str(error), record.platform_order_id))
@@ -330,10 +330,12 @@ class OrderImport:
         try:
             if self.apply:
                 steps = import_services.order_import_update(
-                    actor=self.actor, order_id=current.id, incoming=record.order, batch_id=self.batch_id
+                    actor=self.actor, order_id=current.id, incoming=record.order, batch_id=self.batch_id, checked=True
                 )
             else:
-                steps = import_services.order_import_preview(actor=self.actor, order_id=current.id, incoming=record.order)
+                steps = import_services.order_import_preview(
+                    actor=self.actor, order_id=current.id, incoming=record.order, checked=True
+                )
         except DomainError as error:
             rejected.append(Rejected(record.rows, str(error), record.order.platform_order_id))
             return

@@ -632,27 +632,30 @@ class _PreviewDone(Exception):
         self.steps = steps
 
 
-def order_import_preview(*, actor, order_id: int, incoming: PlatformOrder) -> list[str]:
+def order_import_preview(*, actor, order_id: int, incoming: PlatformOrder, checked: bool = False) -> list[str]:
     """What ``order_import_update`` would do, found by doing it and rolling it
     back: the preview runs every check the import runs (rules, the role, closed
     months, payments), and its after-commit work is discarded with it."""
     try:
         with transaction.atomic():
-            raise _PreviewDone(order_import_update(actor=actor, order_id=order_id, incoming=incoming))
+            raise _PreviewDone(order_import_update(actor=actor, order_id=order_id, incoming=incoming, checked=checked))
     except _PreviewDone as done:
         return done.steps
 
 
 @transaction.atomic
-def order_import_update(*, actor, order_id: int, incoming: PlatformOrder, batch_id: int | None = None) -> list[str]:
+def order_import_update(
+    *, actor, order_id: int, incoming: PlatformOrder, batch_id: int | None = None, checked: bool = False
+) -> list[str]:
     """Bring one known order up to date with the platform; returns the steps run.
 
     All or nothing: a step that is refused (a rule, the user's role) rolls the
-    order back to where it was and raises DomainError with why.
+    order back to where it was and raises DomainError with why. ``checked``: as
+    for ``orders_import_new`` (the pipeline ran ``platform_order_problems`` already).
     """
     require_permission(actor, "orders.import_orders", _("Your role may not import orders."))
     order = locks.order_for_update(order_id)
-    problems = platform_order_problems(incoming, new=False)
+    problems = [] if checked else platform_order_problems(incoming, new=False)
     if problems:
         raise DomainError(" ".join(problems))
     steps = plan_update(order, incoming)
