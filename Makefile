@@ -7,7 +7,7 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 $$(ls -d $$H
 	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$c; break; }; done)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test bench install messages worker clean
+.PHONY: demo test bench install messages schema worker clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python >= 3.12 is needed (python3.12 not found)"; exit 1; }
@@ -42,6 +42,10 @@ bench: install
 messages: install
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=benchmarks --ignore=tests
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+
+# Write the REST API's OpenAPI schema to openapi.yaml (a test checks it is current).
+schema: install
+	DJANGO_DEBUG=1 $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal

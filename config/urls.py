@@ -13,4 +13,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("warehouse/", include("orders.warehouse.urls")),  # the warehouse screens
+    path("api/", include("config.api")),  # the REST API (README "REST API")
 ]

@@ -151,10 +151,10 @@ ROLE_PERMISSIONS = {
         "orders.export_orders",  # issue 3: with amounts, without phones
     ],
 }
-# Supervisor: everything in our four apps, including what the others may not
+# Supervisor: everything in our apps, including what the others may not
 # (cancelling an order whose stock is reserved, say).
 SUPERVISOR = "Supervisor"
-OUR_APPS = ("orders", "inventory", "aftersales", "finance")
+OUR_APPS = ("orders", "inventory", "aftersales", "finance", "integrations")
 
 
 def _permissions(codes: list[str]) -> list[Permission]:

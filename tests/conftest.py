@@ -7,6 +7,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone, translation
 
+from rest_framework.test import APIClient
+
+from integrations.services import api_key_create
 from inventory.services import stock_receive
 from orders import services
 from orders.models import Order, OrderStatus
@@ -215,3 +218,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# --- the REST API ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_as(roles, superuser):
+    """api_as("Warehouse") → a DRF APIClient sending a new API key of that role
+    (``client.api_key`` is the key, ``client.user`` the user it acts as)."""
+    def make(role_name: str, **key_fields):
+        api_key, plaintext = api_key_create(
+            actor=superuser, name=f"{role_name} system", role=roles[role_name], **key_fields
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+        client.api_key, client.user, client.plaintext = api_key, api_key.user, plaintext
+        return client
+
+    return make

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Top to bottom, as in the README: each app may import only those after it.
-LAYERS = ["demo", "aftersales", "finance", "orders", "inventory", "core"]
+LAYERS = ["demo", "aftersales", "finance", "orders", "inventory", "integrations", "core"]
 OURS = {*LAYERS, "config"}
 
 
