@@ -6,6 +6,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 v1 = [
     path("", include("integrations.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("inventory.api.urls")),
+    path("", include("aftersales.api.urls")),
+    path("", include("finance.api.urls")),
 ]
 
 urlpatterns = [
